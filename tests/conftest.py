@@ -1,0 +1,187 @@
+"""Shared fixtures: one app per run on SQLite or PostgreSQL, a clean database per test.
+
+Which database: ``WORKHUB_TEST_DB=sqlite`` (default) or ``postgresql``; for PostgreSQL a fresh
+database is created from ``WORKHUB_TEST_DATABASE_URL`` (default
+``postgresql://postgres@127.0.0.1:5432/test``) and dropped at the end, so runs never share
+state. A missing PostgreSQL fails the run: it does not skip.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete
+from sqlalchemy.engine import make_url
+
+from workhub import create_app
+from workhub.extensions import db, limiter
+
+TEST_PASSWORD = "Kasumigaseki-2026"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def _backend() -> str:
+    backend = os.environ.get("WORKHUB_TEST_DB", "sqlite")
+    if backend not in ("sqlite", "postgresql"):
+        raise pytest.UsageError("WORKHUB_TEST_DB must be sqlite or postgresql")
+    return backend
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if _backend() == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'workhub.db'}"
+        return
+    import psycopg
+
+    base = make_url(
+        os.environ.get("WORKHUB_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    ).set(drivername="postgresql+psycopg")
+    name = f"workhub_test_{os.getpid()}_{secrets.token_hex(3)}"
+    admin_dsn = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0')
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    application = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "INSTANCE_PATH": str(instance),
+            "UPLOAD_DIR": str(instance / "uploads"),
+            "SECRET_KEY": "test-" + secrets.token_hex(16),
+            "AUTH_PROVIDERS": ["local"],
+        }
+    )
+    from workhub.migrate import upgrade
+
+    with application.app_context():
+        # The schema comes from the migrations, so every run also tests them.
+        upgrade()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean(request, app):
+    """Empty every table and the rate-limit counters after each test."""
+    yield
+    with app.app_context():
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(delete(table))
+        db.session.commit()
+        db.session.remove()
+    limiter.reset()
+
+
+@pytest.fixture
+def app_ctx(app):
+    """An application context for tests that call services directly."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@dataclass
+class UserInfo:
+    """What a test needs to know about a user it created (no live ORM object)."""
+
+    id: int
+    login: str
+    password: str
+    roles: set[str] = field(default_factory=set)
+    department_code: str | None = None
+
+
+@pytest.fixture
+def make_department(app):
+    from workhub.org.services import create_department
+
+    def factory(code: str, name_ja: str | None = None, parent: str | None = None,
+                name_en: str | None = None) -> str:
+        with app.app_context():
+            create_department(code, name_ja or f"{code}課", name_en, parent)
+            db.session.commit()
+        return code
+
+    return factory
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a local user; returns a UserInfo."""
+    from workhub.org.services import create_user
+
+    counter = iter(range(1, 10_000))
+
+    def factory(login: str | None = None, roles=("employee",), department: str | None = None,
+                display_name: str | None = None, email: str | None = None,
+                password: str = TEST_PASSWORD, active: bool = True) -> UserInfo:
+        login = login or f"user{next(counter)}"
+        with app.app_context():
+            user = create_user(
+                login,
+                display_name=display_name or f"試験 {login}",
+                roles=roles,
+                department_code=department,
+                email=email or f"{login}@city.example.jp",
+                password=password,
+            )
+            user.active = active
+            db.session.commit()
+            return UserInfo(user.id, user.login, password, set(user.roles), department)
+
+    return factory
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    """Fetch ``path`` and return the CSRF token of its first form."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client, user: UserInfo | str, password: str = TEST_PASSWORD):
+    """Sign ``client`` in through the real login form; returns the response."""
+    name = user if isinstance(user, str) else user.login
+    pw = password if isinstance(user, str) else user.password
+    return client.post(
+        "/login",
+        data={"login": name, "password": pw, "csrf_token": csrf_token(client)},
+    )
+
+
+@pytest.fixture
+def logged_in(client, make_user):
+    """Return a factory: create a user with ``roles`` and sign ``client`` in as them."""
+
+    def factory(roles=("employee",), **kwargs) -> UserInfo:
+        info = make_user(roles=roles, **kwargs)
+        response = login(client, info)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return info
+
+    return factory

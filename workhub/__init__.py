@@ -1,0 +1,51 @@
+"""WorkHub: the city office's intranet for remote work, devices, surveys and minutes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from workhub.config import PROJECT_ROOT, load_config
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create the Flask application: config, extensions, blueprints, CLI; nothing else."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder="static",
+    )
+    settings = load_config()
+    settings.update(config or {})
+    app.config.from_mapping(settings)
+    app.instance_path = app.config["INSTANCE_PATH"]
+
+    from workhub import web
+    from workhub.extensions import babel, csrf, db, limiter, login_manager
+
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=web.select_locale,
+        timezone_selector=lambda: app.config["TIMEZONE"],
+    )
+    web.init_app(app)
+
+    from workhub.admin.views import bp as admin_bp
+    from workhub.api import bp as api_bp
+    from workhub.auth.views import bp as auth_bp
+    from workhub.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(api_bp)
+
+    from workhub.cli import register_cli
+
+    register_cli(app)
+    return app

@@ -1,0 +1,1 @@
+"""Admin pages: users, roles, departments, audit log."""

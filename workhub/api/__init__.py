@@ -1,0 +1,30 @@
+"""The JSON API under /api/v1: personal bearer tokens, or the session cookie plus CSRF."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, request
+from flask_login import current_user
+
+from workhub.extensions import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# CSRF is checked below for cookie sessions only: a bearer token cannot be sent by another site.
+csrf.exempt(bp)
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@bp.before_request
+def authenticate_request():
+    from flask import abort
+
+    if request.endpoint == "api.openapi":
+        return None
+    if not current_user.is_authenticated:
+        abort(401)
+    if request.method in UNSAFE_METHODS and not g.get("token_auth"):
+        csrf.protect()
+    return None
+
+
+from workhub.api import views  # noqa: E402,F401  (registers the routes on bp)

@@ -1,0 +1,99 @@
+"""The OpenAPI 3 document of /api/v1, kept beside the code it describes.
+
+A test compares the paths here with the routes the app really serves.
+"""
+
+from __future__ import annotations
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+        }
+    },
+}
+
+
+def _error(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def build_openapi() -> dict:
+    """Return the OpenAPI document as a dict."""
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "WorkHub API",
+            "version": "1",
+            "description": "Authenticate with `Authorization: Bearer <personal token>`; "
+            "create a token on your profile page or with `workhub token create LOGIN`.",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": ERROR_SCHEMA,
+                "Department": {
+                    "type": "object",
+                    "nullable": True,
+                    "properties": {
+                        "code": {"type": "string"},
+                        "name_ja": {"type": "string"},
+                        "name_en": {"type": "string", "nullable": True},
+                    },
+                },
+                "Me": {
+                    "type": "object",
+                    "required": ["login", "display_name", "roles"],
+                    "properties": {
+                        "login": {"type": "string"},
+                        "display_name": {"type": "string"},
+                        "kana": {"type": "string", "nullable": True},
+                        "email": {"type": "string", "nullable": True},
+                        "department": {"$ref": "#/components/schemas/Department"},
+                        "roles": {
+                            "type": "array",
+                            "items": {
+                                "type": "string",
+                                "enum": ["employee", "manager", "hr", "it_admin",
+                                         "secretary", "admin"],
+                            },
+                        },
+                    },
+                },
+            },
+        },
+        "paths": {
+            "/me": {
+                "get": {
+                    "summary": "The signed-in user",
+                    "responses": {
+                        "200": {
+                            "description": "The user the token belongs to",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Me"}
+                                }
+                            },
+                        },
+                        "401": _error("Missing, unknown or revoked token"),
+                    },
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "security": [],
+                    "responses": {"200": {"description": "The OpenAPI document"}},
+                }
+            },
+        },
+    }

@@ -1,0 +1,254 @@
+"""Authentication rules: local passwords, LDAP, lockout, tokens and the audit log.
+
+Every function takes what it needs as arguments (no request state), flushes and leaves the
+commit to the caller.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from workhub.auth.models import ApiToken, AuditEvent
+from workhub.database import utcnow
+from workhub.errors import DomainError, NotFound
+from workhub.extensions import db
+from workhub.org.models import User
+
+log = logging.getLogger(__name__)
+
+TOKEN_PREFIX = "whk_"
+MIN_PASSWORD_LENGTH = 10
+# A real hash of a random password: checked when the login is unknown so that unknown and
+# known logins take the same time (no enumeration by timing).
+_DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
+
+
+class LoginFailed(DomainError):
+    """Any failed login. One message for every cause so logins cannot be enumerated."""
+
+    status = 401
+    code = "login_failed"
+
+    def __init__(self, reason: str):
+        super().__init__(str(GENERIC_LOGIN_FAILURE))
+        # Kept for the audit log only, never shown.
+        self.reason = reason
+
+
+class DirectoryUnavailable(DomainError):
+    """The LDAP directory could not be reached or answered with an error."""
+
+    status = 503
+    code = "directory_unavailable"
+
+
+GENERIC_LOGIN_FAILURE = _l(
+    "The login ID or password is incorrect, or the account cannot sign in right now. "
+    "After several failed attempts, sign-in is paused for a while."
+)
+
+
+@dataclass
+class LoginSettings:
+    providers: list[str]
+    max_failures: int = 5
+    lock_minutes: int = 15
+
+
+def hash_password(password: str) -> str:
+    """Return a salted scrypt hash of ``password``."""
+    return generate_password_hash(password, method="scrypt")
+
+
+def check_password_strength(password: str, login: str = "") -> None:
+    """Raise DomainError when ``password`` is too weak to be set."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            str(_l("The password must be at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)),
+            field="password",
+        )
+    if login and login.lower() in password.lower():
+        raise DomainError(str(_l("The password must not contain the login ID.")), field="password")
+    if len(set(password)) < 4:
+        raise DomainError(str(_l("The password is too simple.")), field="password")
+
+
+def set_password(user: User, password: str) -> None:
+    """Check and store a new local password for ``user``."""
+    check_password_strength(password, user.login)
+    user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+
+
+def normalise_login(login: str) -> str:
+    return (login or "").strip().lower()
+
+
+def audit(
+    event: str,
+    *,
+    actor: User | None = None,
+    actor_login: str | None = None,
+    target: str | None = None,
+    ip: str | None = None,
+    **detail: Any,
+) -> AuditEvent:
+    """Record one security event."""
+    row = AuditEvent(
+        event=event,
+        actor_id=actor.id if actor is not None else None,
+        actor_login=(actor.login if actor is not None else actor_login),
+        target=target,
+        ip=ip,
+        detail=detail,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def _find_user(login: str) -> User | None:
+    return db.session.scalar(select(User).where(User.login == login))
+
+
+def _is_locked(user: User) -> bool:
+    return user.locked_until is not None and user.locked_until > utcnow()
+
+
+def _record_failure(user: User | None, settings: LoginSettings) -> None:
+    if user is None:
+        return
+    user.failed_logins = (user.failed_logins or 0) + 1
+    if user.failed_logins >= settings.max_failures:
+        user.locked_until = utcnow() + timedelta(minutes=settings.lock_minutes)
+        user.failed_logins = 0
+
+
+def authenticate(
+    login: str,
+    password: str,
+    settings: LoginSettings,
+    *,
+    directory: Any = None,
+    ip: str | None = None,
+) -> User:
+    """Check a login and password against the configured providers and return the user.
+
+    ``directory`` is an LDAP directory object (see ``workhub.auth.ldap``) when LDAP is on.
+    Raises LoginFailed (generic) or DirectoryUnavailable (when LDAP was needed but is down
+    and no local account could sign in). Failures and successes are audited.
+    """
+    login = normalise_login(login)
+    if not login or not password or len(login) > 64 or len(password) > 1024:
+        # An empty password is an anonymous bind that *succeeds* on some directories.
+        audit("login.failed", actor_login=login[:64] or None, ip=ip, reason="empty_or_too_long")
+        raise LoginFailed("empty_or_too_long")
+
+    user = _find_user(login)
+    if user is not None and _is_locked(user):
+        audit("login.failed", actor=user, ip=ip, reason="locked")
+        raise LoginFailed("locked")
+
+    directory_down: DirectoryUnavailable | None = None
+    for provider in settings.providers:
+        if provider == "ldap" and directory is not None:
+            if user is not None and user.auth_source == "local":
+                continue
+            try:
+                entry = directory.authenticate(login, password)
+            except DirectoryUnavailable as exc:
+                directory_down = exc
+                continue
+            except LoginFailed:
+                continue
+            from workhub.org.services import upsert_directory_user
+
+            user = upsert_directory_user(entry)
+            if not user.active:
+                audit("login.failed", actor=user, ip=ip, reason="inactive")
+                raise LoginFailed("inactive")
+            return _login_succeeded(user, ip, "ldap")
+        if provider == "local":
+            if user is None or user.auth_source != "local" or not user.password_hash:
+                check_password_hash(_DUMMY_HASH, password)
+                continue
+            if check_password_hash(user.password_hash, password):
+                if not user.active:
+                    audit("login.failed", actor=user, ip=ip, reason="inactive")
+                    raise LoginFailed("inactive")
+                return _login_succeeded(user, ip, "local")
+
+    _record_failure(user, settings)
+    if directory_down is not None:
+        audit("login.failed", actor=user, actor_login=login, ip=ip, reason="directory_down")
+        raise directory_down
+    audit("login.failed", actor=user, actor_login=login, ip=ip, reason="bad_credentials")
+    raise LoginFailed("bad_credentials")
+
+
+def _login_succeeded(user: User, ip: str | None, provider: str) -> User:
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = utcnow()
+    audit("login.ok", actor=user, ip=ip, provider=provider)
+    return user
+
+
+def create_token(user: User, name: str, *, actor: User | None = None, ip: str | None = None):
+    """Create a personal API token; return (row, secret). The secret is shown only once."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(str(_l("Give the token a name.")), field="name")
+    if len(name) > 80:
+        raise DomainError(str(_l("The name is too long (80 characters at most).")), field="name")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(
+        user_id=user.id,
+        name=name,
+        token_hash=_token_digest(secret),
+        prefix=secret[: len(TOKEN_PREFIX) + 4],
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit("token.created", actor=actor or user, target=user.login, ip=ip, token_id=row.id)
+    return row, secret
+
+
+def _token_digest(secret: str) -> str:
+    # Tokens are long random strings, so a plain SHA-256 is enough (no need for a slow hash).
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def user_for_token(secret: str) -> User | None:
+    """Return the active user owning the active token ``secret``, or None."""
+    if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(secret)))
+    if row is None or not row.is_active or not row.user.active:
+        return None
+    now = utcnow()
+    # Write the "last used" time at most once a minute to keep token requests read-only.
+    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
+        row.last_used_at = now
+    return row.user
+
+
+def revoke_token(token_id: int, *, owner: User, actor: User, ip: str | None = None) -> ApiToken:
+    """Revoke one of ``owner``'s tokens."""
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.user_id != owner.id:
+        raise NotFound(str(_l("No such token.")))
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        audit("token.revoked", actor=actor, target=owner.login, ip=ip, token_id=row.id)
+    return row

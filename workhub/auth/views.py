@@ -1,0 +1,104 @@
+"""Sign in and sign out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from workhub.auth.forms import LoginForm
+from workhub.auth.ldap import directory_from_config
+from workhub.auth.services import (
+    DirectoryUnavailable,
+    LoginFailed,
+    LoginSettings,
+    audit,
+    authenticate,
+)
+from workhub.extensions import db, limiter
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return ``target`` when it is a path on this site, otherwise None."""
+    if not target or len(target) > 2000:
+        return None
+    target = target.strip()
+    # Browsers treat backslashes like slashes, so "/\\evil.example" would leave the site.
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def login_settings() -> LoginSettings:
+    cfg = current_app.config
+    return LoginSettings(
+        providers=cfg["AUTH_PROVIDERS"],
+        max_failures=cfg["LOGIN_MAX_FAILURES"],
+        lock_minutes=cfg["LOGIN_LOCK_MINUTES"],
+    )
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next")) or ""
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = authenticate(
+                form.login.data,
+                form.password.data,
+                login_settings(),
+                directory=directory_from_config(current_app.config),
+                ip=request.remote_addr,
+            )
+        except DirectoryUnavailable:
+            db.session.commit()
+            flash(
+                _("The staff directory cannot be reached right now. Try again in a few "
+                  "minutes, or contact the IT help desk."),
+                "danger",
+            )
+            status = 503
+        except LoginFailed as exc:
+            db.session.commit()
+            flash(exc.message, "danger")
+            status = 401
+        else:
+            lang = session.get("lang")
+            # A fresh session at sign-in: nothing from before the login carries over.
+            session.clear()
+            if lang and not user.language:
+                session["lang"] = lang
+            login_user(user)
+            session.permanent = True
+            db.session.commit()
+            return redirect(safe_next(form.next.data) or url_for("main.home"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    audit("logout", actor=current_user._get_current_object(), ip=request.remote_addr)
+    db.session.commit()
+    lang = session.get("lang") or current_user.language
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))

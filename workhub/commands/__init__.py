@@ -1,0 +1,11 @@
+"""CLI commands, one module per area; each delegates to services."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from workhub.commands import core
+
+    core.register(app)

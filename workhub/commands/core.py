@@ -1,0 +1,159 @@
+"""Core commands: database, departments, users, tokens, serve, dev helper."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+
+from workhub.errors import DomainError
+from workhub.extensions import db
+
+
+def _fail(exc: DomainError):
+    db.session.rollback()
+    raise click.ClickException(exc.message)
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("init-db")
+    def init_db():
+        """Create or upgrade the database schema (Alembic upgrade head)."""
+        from workhub.migrate import upgrade
+
+        upgrade()
+        click.echo("database is at the latest schema")
+
+    @app.cli.command("make-migration")
+    @click.argument("message")
+    def make_migration(message):
+        """Autogenerate a migration from the models (for developers)."""
+        from workhub.migrate import revision
+
+        revision(message)
+
+    @app.cli.command("demo")
+    def demo():
+        """Load the demo city office (departments and ~40 staff). Safe to run twice."""
+        import os
+
+        from workhub.org.demo import STAFF, generate_password, load_demo
+
+        password = os.environ.get("WORKHUB_DEMO_PASSWORD", "")
+        generated = not password
+        if generated:
+            password = generate_password()
+        try:
+            created = load_demo(password)
+        except DomainError as exc:
+            _fail(exc)
+        db.session.commit()
+        if created == 0:
+            click.echo("demo data already present; nothing changed")
+            return
+        click.echo(f"created {created} demo users (logins: {', '.join(s[0] for s in STAFF[:4])}, …)")
+        if generated:
+            click.echo(f"demo password for every demo user: {password}")
+        else:
+            click.echo("demo password: the value of WORKHUB_DEMO_PASSWORD")
+
+    @app.cli.group()
+    def department():
+        """Manage departments."""
+
+    @department.command("create")
+    @click.argument("code")
+    @click.option("--name-ja", required=True, help="Japanese name, e.g. 総務課.")
+    @click.option("--name-en", default=None, help="English name.")
+    @click.option("--parent", default=None, help="Code of the parent department.")
+    def department_create(code, name_ja, name_en, parent):
+        """Create a department CODE."""
+        from workhub.org.services import create_department
+
+        try:
+            dept = create_department(code, name_ja, name_en, parent)
+        except DomainError as exc:
+            _fail(exc)
+        db.session.commit()
+        click.echo(f"created department {dept.code}")
+
+    @app.cli.group()
+    def user():
+        """Manage users."""
+
+    @user.command("create")
+    @click.argument("login")
+    @click.option("--role", "roles", multiple=True, required=True,
+                  help="A role (repeatable): employee, manager, hr, it_admin, secretary, admin.")
+    @click.option("--department", default=None, help="Department code.")
+    @click.option("--display-name", default=None, help="Display name (defaults to LOGIN).")
+    @click.option("--email", default=None, help="E-mail address.")
+    @click.option("--password-stdin", is_flag=True, required=True,
+                  help="Read the password from standard input (one line).")
+    def user_create(login, roles, department, display_name, email, password_stdin):
+        """Create a local user LOGIN."""
+        from workhub.org.services import create_user
+
+        password = sys.stdin.readline().rstrip("\r\n")
+        try:
+            created = create_user(
+                login,
+                display_name=display_name or login,
+                roles=roles,
+                department_code=department,
+                email=email,
+                password=password,
+            )
+        except DomainError as exc:
+            _fail(exc)
+        db.session.commit()
+        click.echo(f"created user {created.login}")
+
+    @user.command("roles")
+    @click.argument("login")
+    @click.argument("roles", nargs=-1, required=True)
+    def user_roles(login, roles):
+        """Replace the roles of LOGIN with ROLES."""
+        from workhub.org.services import get_user, set_user_roles
+
+        try:
+            target = get_user(login)
+            set_user_roles(target, roles, actor=None, ip="cli")
+        except DomainError as exc:
+            _fail(exc)
+        db.session.commit()
+        click.echo(f"{target.login}: {' '.join(sorted(target.roles))}")
+
+    @app.cli.group()
+    def token():
+        """Manage personal API tokens."""
+
+    @token.command("create")
+    @click.argument("login")
+    @click.option("--name", default="cli", help="A name to tell the token apart.")
+    def token_create(login, name):
+        """Create a personal API token for LOGIN and print it once."""
+        from workhub.auth.services import create_token
+        from workhub.org.services import get_user
+
+        try:
+            owner = get_user(login)
+            _row, secret = create_token(owner, name, ip="cli")
+        except DomainError as exc:
+            _fail(exc)
+        db.session.commit()
+        click.echo(secret)
+
+    @app.cli.command("serve")
+    @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+    @click.option("--port", default=5000, show_default=True, type=int, help="Port to bind.")
+    @click.option("--threads", default=8, show_default=True, type=int,
+                  help="Worker threads of the WSGI server.")
+    def serve(host, port, threads):
+        """Serve WorkHub with the production WSGI server (waitress)."""
+        from waitress import serve as waitress_serve
+
+        click.echo(f"WorkHub on http://{host}:{port}/")
+        waitress_serve(current_app._get_current_object(), host=host, port=port, threads=threads,
+                       ident="WorkHub")

@@ -1,0 +1,32 @@
+"""Profile forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField
+from wtforms.validators import AnyOf, DataRequired, Length
+
+LANGUAGE_CHOICES = [("ja", "日本語"), ("en", "English")]
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(
+        _l("Language"),
+        choices=LANGUAGE_CHOICES,
+        validators=[AnyOf(["ja", "en"], message=_l("Choose Japanese or English."))],
+    )
+    next = HiddenField()
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        _l("Token name"),
+        validators=[
+            DataRequired(message=_l("Give the token a name.")),
+            Length(max=80, message=_l("The name is too long (80 characters at most).")),
+        ],
+        description=_l("For example the name of the script or tool that will use it."),
+    )
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token, for POST buttons."""

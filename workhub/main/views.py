@@ -1,0 +1,107 @@
+"""Home dashboard, profile (language, API tokens), language switch, health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select, text
+
+from workhub.auth.models import ApiToken
+from workhub.auth.services import create_token, revoke_token
+from workhub.auth.views import safe_next
+from workhub.extensions import db
+from workhub.main.forms import EmptyForm, LanguageForm, TokenForm
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
+        db.session.rollback()
+        return jsonify({"status": "error", "database": "unavailable"}), 503
+    return jsonify({"status": "ok", "database": "ok"})
+
+
+@bp.get("/")
+@login_required
+def home():
+    return render_template("main/home.html", roles=current_user.roles)
+
+
+@bp.post("/language")
+def set_language():
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        flash(_("Choose Japanese or English."), "danger")
+        return redirect(url_for("main.home")), 303
+    session["lang"] = form.language.data
+    if current_user.is_authenticated:
+        current_user.language = form.language.data
+        db.session.commit()
+    return redirect(safe_next(form.next.data) or url_for("main.home"), 303)
+
+
+def _tokens():
+    return db.session.scalars(
+        select(ApiToken)
+        .where(ApiToken.user_id == current_user.id)
+        .order_by(ApiToken.created_at.desc())
+    ).all()
+
+
+@bp.get("/profile")
+@login_required
+def profile():
+    language_form = LanguageForm(language=current_user.language or session.get("lang") or "ja")
+    return render_template(
+        "main/profile.html",
+        language_form=language_form,
+        token_form=TokenForm(),
+        revoke_form=EmptyForm(),
+        tokens=_tokens(),
+        new_token=None,
+    )
+
+
+@bp.post("/profile/tokens")
+@login_required
+def create_api_token():
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "main/profile.html",
+            language_form=LanguageForm(language=current_user.language or "ja"),
+            token_form=form,
+            revoke_form=EmptyForm(),
+            tokens=_tokens(),
+            new_token=None,
+        ), 400
+    user = current_user._get_current_object()
+    _row, secret = create_token(user, form.name.data, ip=request.remote_addr)
+    db.session.commit()
+    # The secret is shown once, on this response only; it is never stored in plain text.
+    return render_template(
+        "main/profile.html",
+        language_form=LanguageForm(language=current_user.language or "ja"),
+        token_form=TokenForm(formdata=None),
+        revoke_form=EmptyForm(),
+        tokens=_tokens(),
+        new_token=secret,
+    )
+
+
+@bp.post("/profile/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_api_token(token_id: int):
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("main.profile"))
+    user = current_user._get_current_object()
+    revoke_token(token_id, owner=user, actor=user, ip=request.remote_addr)
+    db.session.commit()
+    flash(_("The token has been revoked."), "success")
+    return redirect(url_for("main.profile"))

@@ -1,0 +1,33 @@
+"""The role-aware main navigation. Hiding a link is not a permission: views check again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: object
+    endpoint: str
+    roles: tuple[str, ...] = ()  # empty: every signed-in user
+
+    def url(self) -> str:
+        return url_for(self.endpoint)
+
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem(_l("Home"), "main.home"),
+    NavItem(_l("Users"), "admin.users", ("admin",)),
+    NavItem(_l("Departments"), "admin.departments", ("admin",)),
+    NavItem(_l("Audit log"), "admin.audit", ("admin",)),
+)
+
+
+def navigation_for(user) -> list[NavItem]:
+    """Return the navigation items ``user`` may follow."""
+    if user is None or not user.is_authenticated:
+        return []
+    return [item for item in NAV_ITEMS if not item.roles or user.has_role(*item.roles)]

@@ -1,0 +1,1 @@
+"""Departments, people and the LDAP directory sync."""
