@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from workhub.commands import core
+    from workhub.commands import core, ldap
 
     core.register(app)
+    ldap.register(app)
