@@ -32,7 +32,7 @@ class Department(db.Model):
     name_ja: Mapped[str] = mapped_column(String(120))
     name_en: Mapped[str | None] = mapped_column(String(120))
     parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("departments.id", ondelete="RESTRICT"), index=True
+        ForeignKey("departments.id"), index=True
     )
 
     parent: Mapped[Department | None] = relationship(remote_side=[id], back_populates="children")
