@@ -21,7 +21,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings)
     app.instance_path = app.config["INSTANCE_PATH"]
 
-    from workhub import web
+    from workhub import all_models, web  # noqa: F401  (all_models: every table known)
     from workhub.extensions import babel, csrf, db, limiter, login_manager
 
     db.init_app(app)
@@ -44,6 +44,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
+
+    from workhub.jobs.registry import load_job_modules
+
+    # Handlers must be known wherever jobs are queued (web, API, CLI), not only in the worker.
+    load_job_modules(app.config["JOB_EXTRA_MODULES"])
 
     from workhub.cli import register_cli
 

@@ -67,6 +67,22 @@ def _secret_key(instance_path: Path, env: dict[str, str]) -> str:
     return key
 
 
+def _float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "")
+    if raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _schedules(env: dict[str, str]) -> dict[str, str]:
+    """``WORKHUB_SCHEDULE_LDAP_SYNC="30 2 * * *"`` → ``{"ldap_sync": "30 2 * * *"}``."""
+    prefix = "WORKHUB_SCHEDULE_"
+    return {k[len(prefix):].lower(): v for k, v in env.items() if k.startswith(prefix)}
+
+
 def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from the environment."""
     env = dict(os.environ if env is None else env)
@@ -127,4 +143,15 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         "BOOTSTRAP_SERVE_LOCAL": True,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Worker and scheduler (issue 3).
+        "JOB_LEASE_SECONDS": _int(env, "WORKHUB_JOB_LEASE_SECONDS", 60),
+        "JOB_POLL_SECONDS": _float(env, "WORKHUB_JOB_POLL_SECONDS", 2.0),
+        "JOB_BACKOFF_SECONDS": _int(env, "WORKHUB_JOB_BACKOFF_SECONDS", 30),
+        "JOB_SHUTDOWN_GRACE_SECONDS": _int(env, "WORKHUB_JOB_SHUTDOWN_GRACE_SECONDS", 30),
+        "JOB_PURGE_DAYS": _int(env, "WORKHUB_JOB_PURGE_DAYS", 30),
+        "JOB_EXTRA_MODULES": tuple(
+            m.strip() for m in env.get("WORKHUB_JOB_MODULES", "").split(",") if m.strip()
+        ),
+        "JOB_SCHEDULES": _schedules(env),
+        "SCHEDULER_LEASE_SECONDS": _int(env, "WORKHUB_SCHEDULER_LEASE_SECONDS", 30),
     }

@@ -182,8 +182,13 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def template_helpers():
+        from flask import has_request_context
+
         from workhub.navigation import navigation_for
 
+        if not has_request_context():
+            # Mail templates rendered by the worker or the CLI: no page chrome needed.
+            return {}
         return {
             "current_language": select_locale(),
             "navigation": navigation_for(current_user),

@@ -6,7 +6,8 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from workhub.commands import core, ldap
+    from workhub.commands import core, jobs, ldap
 
     core.register(app)
     ldap.register(app)
+    jobs.register(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from workhub import all_models  # noqa: F401  (every table in the metadata)
 from workhub.extensions import db
 
 config = context.config
