@@ -11,7 +11,8 @@ LANGUAGE_CHOICES = [("ja", "日本語"), ("en", "English")]
 class LanguageForm(FlaskForm):
     language = SelectField(
         _l("Language"),
-        choices=LANGUAGE_CHOICES,
+        # A callable: WTForms 3.3 deprecates literal tuple choices, not tuples from a callable.
+        choices=lambda: LANGUAGE_CHOICES,
         validators=[AnyOf(["ja", "en"], message=_l("Choose Japanese or English."))],
     )
     next = HiddenField()
