@@ -144,7 +144,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http(exc: HTTPException):
-        return render_error(exc.code or 500)
+        response = app.make_response(render_error(exc.code or 500))
+        # Keep what the exception says besides its body, e.g. ``Allow`` on a 405.
+        for name, value in exc.get_headers(request.environ):
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(CSRFError)
     def handle_csrf(exc: CSRFError):

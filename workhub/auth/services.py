@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -25,7 +26,7 @@ from workhub.org.models import User
 
 log = logging.getLogger(__name__)
 
-TOKEN_PREFIX = "whk_"
+TOKEN_PREFIX = "whk_"  # noqa: S105 - a public marker, not a secret
 MIN_PASSWORD_LENGTH = 10
 # A real hash of a random password: checked when the login is unknown so that unknown and
 # known logins take the same time (no enumeration by timing).
@@ -94,6 +95,33 @@ def normalise_login(login: str) -> str:
     return (login or "").strip().lower()
 
 
+def has_hidden_characters(text: str) -> bool:
+    """Whether ``text`` holds control, format (bidi override), or line/paragraph separators.
+
+    Ordinary spaces, including the full-width space common in Japanese text, are allowed.
+    """
+    return any(
+        unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp")
+        for c in text
+    )
+
+
+def loggable_login(login: str | None) -> str | None:
+    """Return what was typed as a login, cut to 64 printable characters, for the audit log.
+
+    Attackers choose this text: control characters (NUL, CR/LF, bidi overrides) would break
+    PostgreSQL text columns or forge lines when the log is read.
+    """
+    cleaned = "".join(c for c in (login or "") if c.isprintable())[:64].strip()
+    return cleaned or None
+
+
+def refuse_login(login: str | None, *, ip: str | None, reason: str) -> LoginFailed:
+    """Audit a sign-in refused before any account was looked up; return the error to raise."""
+    audit("login.failed", actor_login=loggable_login(login), ip=ip, reason=reason)
+    return LoginFailed(reason)
+
+
 def audit(
     event: str,
     *,
@@ -151,8 +179,10 @@ def authenticate(
     login = normalise_login(login)
     if not login or not password or len(login) > 64 or len(password) > 1024:
         # An empty password is an anonymous bind that *succeeds* on some directories.
-        audit("login.failed", actor_login=login[:64] or None, ip=ip, reason="empty_or_too_long")
-        raise LoginFailed("empty_or_too_long")
+        raise refuse_login(login, ip=ip, reason="empty_or_too_long")
+    if not login.isprintable() or "\x00" in password:
+        # No real login holds control characters, and PostgreSQL refuses NUL in a query.
+        raise refuse_login(login, ip=ip, reason="malformed")
 
     user = _find_user(login)
     if user is not None and _is_locked(user):
@@ -211,6 +241,11 @@ def create_token(user: User, name: str, *, actor: User | None = None, ip: str | 
         raise DomainError(str(_l("Give the token a name.")), field="name")
     if len(name) > 80:
         raise DomainError(str(_l("The name is too long (80 characters at most).")), field="name")
+    if has_hidden_characters(name):
+        # Control and direction-override characters would let a name disguise itself in lists.
+        raise DomainError(
+            str(_l("The name may not contain control or invisible characters.")), field="name"
+        )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
         user_id=user.id,

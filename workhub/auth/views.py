@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -16,6 +25,7 @@ from workhub.auth.services import (
     LoginSettings,
     audit,
     authenticate,
+    refuse_login,
 )
 from workhub.extensions import db, limiter
 
@@ -54,8 +64,13 @@ def login():
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
     status = 200
-    if form.validate_on_submit():
+    if request.method == "POST":
+        # CSRF was checked before the view ran. An empty or over-long field gets the field's
+        # hint *and* the one generic failure, and is audited like any other failed attempt.
+        form_ok = form.validate()
         try:
+            if not form_ok:
+                raise refuse_login(form.login.data, ip=request.remote_addr, reason="invalid_form")
             user = authenticate(
                 form.login.data,
                 form.password.data,
@@ -74,7 +89,7 @@ def login():
         except LoginFailed as exc:
             db.session.commit()
             flash(exc.message, "danger")
-            status = 401
+            status = 401 if form_ok else 400
         else:
             lang = session.get("lang")
             # A fresh session at sign-in: nothing from before the login carries over.
@@ -85,8 +100,6 @@ def login():
             session.permanent = True
             db.session.commit()
             return redirect(safe_next(form.next.data) or url_for("main.home"))
-    elif request.method == "POST":
-        status = 400
     return render_template("auth/login.html", form=form), status
 
 

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
@@ -10,8 +20,10 @@ from sqlalchemy import select, text
 from workhub.auth.models import ApiToken
 from workhub.auth.services import create_token, revoke_token
 from workhub.auth.views import safe_next
+from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.main.forms import EmptyForm, LanguageForm, TokenForm
+from workhub.web import render_error
 
 bp = Blueprint("main", __name__)
 
@@ -36,8 +48,7 @@ def home():
 def set_language():
     form = LanguageForm()
     if not form.validate_on_submit():
-        flash(_("Choose Japanese or English."), "danger")
-        return redirect(url_for("main.home")), 303
+        return render_error(400, _("Choose Japanese or English."), "invalid_language")
     session["lang"] = form.language.data
     if current_user.is_authenticated:
         current_user.language = form.language.data
@@ -49,49 +60,47 @@ def _tokens():
     return db.session.scalars(
         select(ApiToken)
         .where(ApiToken.user_id == current_user.id)
-        .order_by(ApiToken.created_at.desc())
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
     ).all()
+
+
+def _render_profile(token_form=None, new_token=None, status=200):
+    language = current_user.language or session.get("lang") or current_app.config[
+        "DEFAULT_LANGUAGE"
+    ]
+    return render_template(
+        "main/profile.html",
+        language_form=LanguageForm(formdata=None, language=language),
+        token_form=token_form or TokenForm(formdata=None),
+        revoke_form=EmptyForm(),
+        tokens=_tokens(),
+        new_token=new_token,
+    ), status
 
 
 @bp.get("/profile")
 @login_required
 def profile():
-    language_form = LanguageForm(language=current_user.language or session.get("lang") or "ja")
-    return render_template(
-        "main/profile.html",
-        language_form=language_form,
-        token_form=TokenForm(),
-        revoke_form=EmptyForm(),
-        tokens=_tokens(),
-        new_token=None,
-    )
+    return _render_profile()
 
 
 @bp.post("/profile/tokens")
 @login_required
 def create_api_token():
     form = TokenForm()
-    if not form.validate_on_submit():
-        return render_template(
-            "main/profile.html",
-            language_form=LanguageForm(language=current_user.language or "ja"),
-            token_form=form,
-            revoke_form=EmptyForm(),
-            tokens=_tokens(),
-            new_token=None,
-        ), 400
-    user = current_user._get_current_object()
-    _row, secret = create_token(user, form.name.data, ip=request.remote_addr)
-    db.session.commit()
-    # The secret is shown once, on this response only; it is never stored in plain text.
-    return render_template(
-        "main/profile.html",
-        language_form=LanguageForm(language=current_user.language or "ja"),
-        token_form=TokenForm(formdata=None),
-        revoke_form=EmptyForm(),
-        tokens=_tokens(),
-        new_token=secret,
-    )
+    if form.validate_on_submit():
+        try:
+            _row, secret = create_token(
+                current_user._get_current_object(), form.name.data, ip=request.remote_addr
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            form.name.errors.append(exc.message)
+        else:
+            db.session.commit()
+            # The secret is shown once, on this response only; it is never stored in plain text.
+            return _render_profile(new_token=secret)
+    return _render_profile(token_form=form, status=400)
 
 
 @bp.post("/profile/tokens/<int:token_id>/revoke")
