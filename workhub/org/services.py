@@ -238,3 +238,157 @@ def upsert_directory_user(entry: DirectoryEntry) -> User:
     user.set_roles(check_roles(entry.roles | {"employee"}))
     db.session.flush()
     return user
+
+
+# --- Admin pages ------------------------------------------------------------------------
+# The rules an administrator works under. Each takes the acting admin explicitly so the same
+# rule holds for the web pages, the API and the CLI.
+
+
+def _refuse_self_lockout(user: User, actor: User | None, *, active: bool, roles=None) -> None:
+    """Refuse an admin deactivating themselves or dropping their own admin role."""
+    if actor is None or actor.id != user.id:
+        return
+    if not active:
+        raise DomainError(
+            str(_l("You cannot deactivate your own account. Ask another administrator.")),
+            field="active",
+        )
+    if roles is not None and "admin" in user.roles and "admin" not in set(roles):
+        raise DomainError(
+            str(_l("You cannot remove your own administrator role. "
+                   "Ask another administrator.")),
+            field="roles",
+        )
+
+
+def _require_some_role(roles) -> set[str]:
+    wanted = check_roles(roles)
+    if not wanted:
+        raise DomainError(str(_l("Choose at least one role.")), field="roles")
+    return wanted
+
+
+def admin_create_user(
+    login: str,
+    *,
+    display_name: str,
+    kana: str | None,
+    email: str | None,
+    department_code: str | None,
+    roles,
+    password: str,
+    actor: User | None,
+    ip: str | None = None,
+) -> User:
+    """Create a local account on an administrator's behalf and audit it."""
+    from workhub.auth.services import audit
+
+    wanted = _require_some_role(roles)
+    user = create_user(
+        login,
+        display_name=display_name,
+        roles=wanted,
+        department_code=department_code,
+        email=email,
+        kana=kana,
+        password=password,
+        auth_source="local",
+    )
+    audit("user.created", actor=actor, target=user.login, ip=ip, roles=sorted(wanted))
+    return user
+
+
+def set_user_active(user: User, active: bool, *, actor: User | None, ip: str | None = None):
+    """Activate or deactivate ``user``; the change is audited."""
+    from workhub.auth.services import audit
+
+    _refuse_self_lockout(user, actor, active=active)
+    if bool(user.active) != bool(active):
+        user.active = active
+        audit("user.activated" if active else "user.deactivated", actor=actor,
+              target=user.login, ip=ip)
+    db.session.flush()
+    return user
+
+
+def admin_update_user(
+    user: User,
+    *,
+    active: bool,
+    actor: User | None,
+    ip: str | None = None,
+    display_name: str | None = None,
+    kana: str | None = None,
+    email: str | None = None,
+    department_code: str | None = None,
+) -> User:
+    """Apply an administrator's edit of ``user``.
+
+    A directory (LDAP) account's name, e-mail and department come from the directory and
+    are overwritten at every sign-in and sync, so only ``active`` is changed for them.
+    """
+    _refuse_self_lockout(user, actor, active=active)
+    if user.auth_source == "ldap":
+        return set_user_active(user, active, actor=actor, ip=ip)
+    return update_user(
+        user,
+        display_name=display_name,
+        email=email,
+        kana=kana,
+        department_code=department_code,
+        active=active,
+        actor=actor,
+        ip=ip,
+    )
+
+
+def admin_set_user_roles(user: User, roles, *, actor: User | None, ip: str | None = None):
+    """Replace a local account's roles (audited); directory accounts get theirs from groups."""
+    if user.auth_source == "ldap":
+        raise DomainError(
+            str(_l("The roles of a directory account come from its directory groups and are "
+                   "replaced at every sign-in. Change the group membership in the directory.")),
+            field="roles",
+        )
+    wanted = _require_some_role(roles)
+    _refuse_self_lockout(user, actor, active=True, roles=wanted)
+    return set_user_roles(user, wanted, actor=actor, ip=ip)
+
+
+def reset_user_password(
+    user: User, password: str, *, actor: User | None, ip: str | None = None
+) -> User:
+    """Set a new password for a local account (audited as ``password.reset``)."""
+    from workhub.auth.services import audit, set_password
+
+    if user.auth_source != "local":
+        raise DomainError(
+            str(_l("A directory account signs in with its directory password, which cannot "
+                   "be set here.")),
+            field="password",
+        )
+    set_password(user, password or "")
+    audit("password.reset", actor=actor, target=user.login, ip=ip)
+    db.session.flush()
+    return user
+
+
+def delete_department(dept: Department) -> None:
+    """Delete an empty department: one with no users and no sub-departments."""
+    from sqlalchemy import func
+
+    users = db.session.scalar(
+        select(func.count()).select_from(User).where(User.department_id == dept.id)
+    )
+    children = db.session.scalar(
+        select(func.count()).select_from(Department).where(Department.parent_id == dept.id)
+    )
+    if users or children:
+        raise Conflict(
+            str(_l("%(code)s cannot be deleted: it still has %(users)d users and "
+                   "%(children)d sub-departments. Move them elsewhere first.",
+                   code=dept.code, users=users, children=children))
+        )
+    db.session.delete(dept)
+    db.session.flush()

@@ -1,0 +1,321 @@
+"""Every route × every role, anonymous included: who gets in, who is turned away.
+
+How the expected status is found for a route and a role:
+
+* the access rule comes from the view function: ``required_roles`` (set by
+  ``roles_required``) means "only these roles", Flask-Login's ``login_required`` means "any
+  signed-in user", the ``api`` blueprint's own guard means "any signed-in user, 401 JSON to
+  anonymous"; a route with none of these must be declared ``public`` in ROUTES below;
+* ROUTES says how to call each route (URL parameters filled with real objects, form data for
+  POST) and what a permitted request answers.
+
+Turned away means: anonymous → 302 to the login page (401 JSON under /api/), a signed-in
+user without the role → 403. A turned-away POST carries a valid CSRF token (so it is the
+permission check that refuses it) and must leave every table exactly as it was.
+
+A new route without an entry in ROUTES fails ``test_every_route_has_an_expectation``: add
+one when you add a route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from conftest import csrf_token, login
+from flask_login import login_required
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from workhub.config import ROLES
+from workhub.extensions import db
+
+ANONYMOUS = "anonymous"
+WHO = (ANONYMOUS, *ROLES)
+PASSWORD = "Matrix-Password-2026"
+
+
+@dataclass
+class World:
+    """The real objects the URL parameters point at."""
+
+    section_id: int  # a department with a user in it
+    empty_department_id: int  # a department nobody is in
+    other_user_id: int  # a local user who is not the one signed in
+    other_token_id: int  # an API token of that other user
+    own_token_id: int | None  # an API token of the signed-in user (None when anonymous)
+
+
+@dataclass(frozen=True)
+class Call:
+    """How to call a route, and what a permitted caller gets back."""
+
+    params: dict[str, Callable[[World], object]] = field(default_factory=dict)
+    data: dict[str, object] = field(default_factory=dict)
+    ok: int = 200  # status for a caller who may use the route
+    public: bool = False  # open to everyone, signed in or not (no access decorator)
+    signed_in_status: int | None = None  # public routes that answer signed-in users differently
+
+
+def _own_token(world: World) -> int:
+    # Anonymous callers have no token of their own: they aim at someone else's.
+    return world.own_token_id if world.own_token_id is not None else world.other_token_id
+
+
+NEW_PASSWORD = "Tochomae-Station-12"
+
+# (method, rule) → how to call it. Keep in step with app.url_map (a test checks).
+ROUTES: dict[tuple[str, str], Call] = {
+    # Files and health: open to all.
+    ("GET", "/static/<path:filename>"): Call(
+        params={"filename": lambda w: "css/workhub.css"}, public=True
+    ),
+    ("GET", "/vendor/bootstrap/<path:filename>"): Call(
+        params={"filename": lambda w: "css/bootstrap.min.css"}, public=True
+    ),
+    ("GET", "/healthz"): Call(public=True),
+    # Sign in / out and language.
+    ("GET", "/login"): Call(public=True, signed_in_status=302),
+    # No credentials: the form comes back with an error; signed-in users go home.
+    ("POST", "/login"): Call(public=True, ok=400, signed_in_status=302),
+    ("POST", "/logout"): Call(ok=302),
+    ("POST", "/language"): Call(data={"language": "en", "next": "/"}, ok=303, public=True),
+    # Home and profile: every signed-in user.
+    ("GET", "/"): Call(),
+    ("GET", "/profile"): Call(),
+    ("POST", "/profile/tokens"): Call(data={"name": "matrix"}, ok=200),
+    ("POST", "/profile/tokens/<int:token_id>/revoke"): Call(
+        params={"token_id": _own_token}, ok=302
+    ),
+    # JSON API.
+    ("GET", "/api/v1/me"): Call(),
+    ("GET", "/api/v1/openapi.json"): Call(public=True),
+    # Admin pages. The POST data is valid, so a permitted caller really changes something.
+    ("GET", "/admin/users"): Call(),
+    ("GET", "/admin/users/new"): Call(),
+    ("POST", "/admin/users/new"): Call(
+        data={
+            "login": "matrix-new",
+            "display_name": "新規 利用者",
+            "roles": ["employee"],
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
+        ok=303,
+    ),
+    ("GET", "/admin/users/<int:user_id>"): Call(params={"user_id": lambda w: w.other_user_id}),
+    ("POST", "/admin/users/<int:user_id>"): Call(
+        params={"user_id": lambda w: w.other_user_id},
+        data={"display_name": "改名 済み", "department": "", "active": "y"},
+        ok=303,
+    ),
+    ("POST", "/admin/users/<int:user_id>/roles"): Call(
+        params={"user_id": lambda w: w.other_user_id},
+        data={"roles": ["employee", "admin"]},
+        ok=303,
+    ),
+    ("POST", "/admin/users/<int:user_id>/password"): Call(
+        params={"user_id": lambda w: w.other_user_id},
+        data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+        ok=303,
+    ),
+    ("GET", "/admin/departments"): Call(),
+    ("GET", "/admin/departments/new"): Call(),
+    ("POST", "/admin/departments/new"): Call(data={"code": "MTX-NEW", "name_ja": "新設課"},
+                                             ok=303),
+    ("GET", "/admin/departments/<int:dept_id>"): Call(
+        params={"dept_id": lambda w: w.section_id}
+    ),
+    ("POST", "/admin/departments/<int:dept_id>"): Call(
+        params={"dept_id": lambda w: w.section_id},
+        data={"name_ja": "改称課", "parent": "MTX-ROOT"},
+        ok=303,
+    ),
+    ("POST", "/admin/departments/<int:dept_id>/delete"): Call(
+        params={"dept_id": lambda w: w.empty_department_id}, ok=303
+    ),
+    ("GET", "/admin/audit"): Call(),
+}
+
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+
+# --- reading the access rule off the view function --------------------------------------
+
+# Every view wrapped by Flask-Login's login_required runs the same inner function.
+_LOGIN_REQUIRED_CODE = login_required(lambda: None).__code__
+
+
+def _unwrap_chain(view):
+    seen = []
+    while view is not None and view not in seen:
+        seen.append(view)
+        view = getattr(view, "__wrapped__", None)
+    return seen
+
+
+def access_rule(app, rule, call: Call) -> tuple[str, tuple[str, ...]]:
+    """Return ("public" | "signed_in" | "roles", roles) for ``rule``, from its view function."""
+    chain = _unwrap_chain(app.view_functions[rule.endpoint])
+    roles = next((f.required_roles for f in chain if hasattr(f, "required_roles")), None)
+    needs_login = any(getattr(f, "__code__", None) is _LOGIN_REQUIRED_CODE for f in chain)
+    api_guarded = rule.endpoint.startswith("api.")
+    if call.public:
+        assert roles is None and not needs_login, (
+            f"{rule.rule} is declared public in ROUTES but its view checks sign-in or roles"
+        )
+        return "public", ()
+    if roles is not None:
+        return "roles", tuple(roles)
+    if needs_login or api_guarded:
+        return "signed_in", ()
+    raise AssertionError(
+        f"{rule.endpoint} ({rule.rule}) has no access check (roles_required / login_required)"
+        " and is not declared public in ROUTES"
+    )
+
+
+def expected_status(app, rule, call: Call, who: str) -> int | str:
+    """The status ``who`` must get; "login" means a redirect to the sign-in page."""
+    kind, roles = access_rule(app, rule, call)
+    if kind == "public":
+        if who != ANONYMOUS and call.signed_in_status is not None:
+            return call.signed_in_status
+        return call.ok
+    if who == ANONYMOUS:
+        return 401 if rule.rule.startswith("/api/") else "login"
+    if kind == "roles" and who not in roles:
+        return 403
+    return call.ok
+
+
+# --- the tests --------------------------------------------------------------------------
+
+
+def _rules(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - IGNORED_METHODS):
+            yield method, rule
+
+
+def test_every_route_has_an_expectation(app):
+    served = {(method, rule.rule) for method, rule in _rules(app)}
+    missing = sorted(served - set(ROUTES))
+    stale = sorted(set(ROUTES) - served)
+    assert not missing, f"routes without an entry in ROUTES (add one for each): {missing}"
+    assert not stale, f"entries in ROUTES for routes that no longer exist: {stale}"
+
+
+def test_every_route_has_an_access_rule_and_parameters(app):
+    for method, rule in _rules(app):
+        call = ROUTES[(method, rule.rule)]
+        access_rule(app, rule, call)  # raises for a route with no access check
+        unfilled = set(rule.arguments) - set(call.params)
+        assert not unfilled, f"{method} {rule.rule}: give ROUTES a value for {unfilled}"
+
+
+def test_admin_routes_are_for_admins_only(app):
+    """A guard on the guard: every /admin/ route is limited to the admin role."""
+    for method, rule in _rules(app):
+        if rule.rule.startswith("/admin/"):
+            assert access_rule(app, rule, ROUTES[(method, rule.rule)]) == ("roles", ("admin",)), (
+                method, rule.rule
+            )
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(monkeypatch):
+    """scrypt takes ~0.1 s a hash and this file signs in ~200 times: use a cheap hash."""
+    monkeypatch.setattr(
+        "workhub.auth.services.hash_password",
+        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"),
+    )
+
+
+def snapshot(app) -> dict[str, list]:
+    """Every row of every table."""
+    with app.app_context():
+        return {
+            table.name: [
+                tuple(row)
+                for row in db.session.execute(
+                    select(table).order_by(*table.primary_key.columns)
+                ).all()
+            ]
+            for table in db.metadata.sorted_tables
+        }
+
+
+def _build_world(app, make_department, make_user, who: str):
+    """Create the objects of ``World`` and, unless anonymous, the user with role ``who``."""
+    from workhub.auth.services import create_token
+    from workhub.org.models import Department, User
+
+    make_department("MTX-ROOT", "試験局")
+    make_department("MTX-SEC", "試験課", parent="MTX-ROOT")
+    make_department("MTX-EMPTY", "空き課", parent="MTX-ROOT")
+    other = make_user("matrix-other", department="MTX-SEC", password=PASSWORD)
+    me = None
+    if who != ANONYMOUS:
+        me = make_user(f"as-{who.replace('_', '-')}", roles=(who,), department="MTX-SEC",
+                       password=PASSWORD)
+    with app.app_context():
+        ids = {
+            d.code: d.id
+            for d in db.session.scalars(select(Department)).all()
+        }
+        other_token, _secret = create_token(db.session.get(User, other.id), "other")
+        own_token = None
+        if me is not None:
+            own_token, _secret = create_token(db.session.get(User, me.id), "own")
+        db.session.commit()
+        world = World(
+            section_id=ids["MTX-SEC"],
+            empty_department_id=ids["MTX-EMPTY"],
+            other_user_id=other.id,
+            other_token_id=other_token.id,
+            own_token_id=own_token.id if own_token is not None else None,
+        )
+    return world, me
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize(("method", "path"), sorted(ROUTES), ids=lambda v: v)
+def test_route_for_role(app, client, make_department, make_user, method, path, who):
+    rule = next((r for m, r in _rules(app) if m == method and r.rule == path), None)
+    assert rule is not None, f"{method} {path} is in ROUTES but not served"
+    call = ROUTES[(method, path)]
+    world, me = _build_world(app, make_department, make_user, who)
+    if me is not None:
+        assert login(client, me).status_code == 302
+    with app.test_request_context():
+        from flask import url_for
+
+        url = url_for(rule.endpoint, **{k: fill(world) for k, fill in call.params.items()})
+    expected = expected_status(app, rule, call, who)
+
+    if method == "GET":
+        before = None
+        response = client.get(url)
+    else:
+        token = csrf_token(client, "/profile" if me is not None else "/login")
+        before = snapshot(app)
+        response = client.post(url, data={**call.data, "csrf_token": token})
+    status, location = response.status_code, response.headers.get("Location", "")
+    body = response.get_data()
+    error_code = response.json["error"]["code"] if response.is_json and status >= 400 else None
+    response.close()
+
+    where = f"{method} {url} as {who}"
+    if expected == "login":
+        assert status == 302, f"{where}: {status}, expected a redirect to sign in"
+        assert location.startswith("/login?next="), f"{where}: redirected to {location}"
+    else:
+        assert status == expected, f"{where}: {status}, expected {expected}"
+    if expected == 401:
+        assert error_code == "unauthorized", f"{where}: expected a JSON error body"
+    if expected == 403:
+        assert b"<h1" in body, f"{where}: the 403 page should be the HTML error page"
+    if expected in ("login", 401, 403) and before is not None:
+        assert snapshot(app) == before, f"{where}: a refused request changed the database"

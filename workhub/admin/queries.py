@@ -1,0 +1,232 @@
+"""Read-only queries behind the admin pages: user search, the department tree, the audit log."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from workhub.auth.models import AuditEvent
+from workhub.extensions import db
+from workhub.org.models import Department, User, UserRole, subtree_ids
+
+PER_PAGE = 50
+
+# Every event the core records. Events found in the table are added to the filter too, so an
+# event a later feature starts recording can be filtered before anyone updates this list.
+KNOWN_EVENTS = (
+    "ldap.sync",
+    "login.failed",
+    "login.ok",
+    "logout",
+    "password.reset",
+    "roles.changed",
+    "token.created",
+    "token.revoked",
+    "user.activated",
+    "user.created",
+    "user.deactivated",
+)
+
+
+@dataclass
+class Page:
+    """One page of results."""
+
+    items: list[Any]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last_index(self) -> int:
+        return min(self.page * self.per_page, self.total)
+
+    def window(self, around: int = 2) -> list[int | None]:
+        """Page numbers to link: the first, the last and a few around this one; None is a gap."""
+        wanted = {1, self.pages, *range(self.page - around, self.page + around + 1)}
+        numbers = sorted(n for n in wanted if 1 <= n <= self.pages)
+        out: list[int | None] = []
+        for n in numbers:
+            if out and n - (out[-1] or 0) > 1:
+                out.append(None)
+            out.append(n)
+        return out
+
+
+def parse_page(raw: str | None) -> int:
+    """Return a page number from a query argument; anything odd means the first page."""
+    raw = (raw or "").strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+        return 1
+    return max(1, int(raw))
+
+
+def paginate(stmt: Select, page: int, per_page: int = PER_PAGE) -> Page:
+    """Run ``stmt`` for one page; a page past the end shows the last page."""
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    pages = max(1, math.ceil((total or 0) / per_page))
+    page = min(max(1, page), pages)
+    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
+    return Page(items=items, page=page, per_page=per_page, total=total or 0)
+
+
+# --- Users ------------------------------------------------------------------------------
+
+
+def search_users(
+    *,
+    q: str = "",
+    department_code: str = "",
+    role: str = "",
+    active: str = "",
+    source: str = "",
+    sort: str = "login",
+    page: int = 1,
+) -> Page:
+    """Users matching the filters; a department includes its sub-departments."""
+    stmt = select(User).options(joinedload(User.department))
+    if q:
+        needle = q.lower()
+        stmt = stmt.where(
+            or_(
+                *(
+                    func.lower(column).contains(needle, autoescape=True)
+                    for column in (User.login, User.display_name, User.kana, User.email)
+                )
+            )
+        )
+    if department_code:
+        dept_id = db.session.scalar(select(Department.id).where(Department.code == department_code))
+        ids = subtree_ids([dept_id]) if dept_id is not None else set()
+        stmt = stmt.where(User.department_id.in_(ids))
+    if role:
+        stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
+    if active in ("yes", "no"):
+        stmt = stmt.where(User.active == (active == "yes"))
+    if source in ("local", "ldap"):
+        stmt = stmt.where(User.auth_source == source)
+    if sort == "name":
+        stmt = stmt.order_by(func.coalesce(User.kana, User.display_name), User.login)
+    elif sort == "department":
+        stmt = stmt.outerjoin(Department, User.department_id == Department.id).order_by(
+            Department.code.is_(None), Department.code, User.login
+        )
+    elif sort == "last_login":
+        stmt = stmt.order_by(User.last_login_at.is_(None), User.last_login_at.desc(), User.login)
+    else:
+        stmt = stmt.order_by(User.login)
+    return paginate(stmt, page)
+
+
+# --- Departments ------------------------------------------------------------------------
+
+
+@dataclass
+class DepartmentNode:
+    department: Department
+    user_count: int
+    children: list[DepartmentNode] = field(default_factory=list)
+
+
+def department_tree() -> list[DepartmentNode]:
+    """All departments as a forest, each with the number of users placed directly in it."""
+    departments = db.session.scalars(select(Department).order_by(Department.code)).all()
+    counts = dict(
+        db.session.execute(
+            select(User.department_id, func.count())
+            .where(User.department_id.is_not(None))
+            .group_by(User.department_id)
+        ).all()
+    )
+    nodes = {d.id: DepartmentNode(d, counts.get(d.id, 0)) for d in departments}
+    roots: list[DepartmentNode] = []
+    for dept in departments:
+        parent = nodes.get(dept.parent_id) if dept.parent_id is not None else None
+        (parent.children if parent is not None else roots).append(nodes[dept.id])
+    return roots
+
+
+def department_choices(language: str, *, exclude: set[int] | None = None) -> list[tuple[str, str]]:
+    """(code, "局 › 部 › 課") pairs in tree order, leaving out the ids in ``exclude``."""
+    exclude = exclude or set()
+    out: list[tuple[str, str]] = []
+
+    def walk(nodes: list[DepartmentNode], trail: list[str]) -> None:
+        for node in nodes:
+            dept = node.department
+            if dept.id in exclude:
+                continue
+            names = [*trail, dept.name(language)]
+            out.append((dept.code, " › ".join(names)))
+            walk(node.children, names)
+
+    walk(department_tree(), [])
+    return out
+
+
+def department_by_id(dept_id: int) -> Department | None:
+    return db.session.get(Department, dept_id)
+
+
+# --- Audit log --------------------------------------------------------------------------
+
+
+def audit_event_names() -> list[str]:
+    """The known events plus any other event already recorded."""
+    recorded = db.session.scalars(select(AuditEvent.event).distinct()).all()
+    return sorted(set(KNOWN_EVENTS) | set(recorded))
+
+
+def day_range(
+    first: date | None, last: date | None, timezone: str
+) -> tuple[datetime | None, datetime | None]:
+    """Turn local calendar days (both inclusive) into a UTC range [start, end)."""
+    zone = ZoneInfo(timezone)
+    start = datetime.combine(first, time.min, zone).astimezone(UTC) if first else None
+    end = (
+        datetime.combine(last + timedelta(days=1), time.min, zone).astimezone(UTC)
+        if last
+        else None
+    )
+    return start, end
+
+
+def search_audit(
+    *,
+    event: str = "",
+    actor: str = "",
+    target: str = "",
+    start: datetime | None = None,
+    end: datetime | None = None,
+    page: int = 1,
+) -> Page:
+    """Audit events, newest first. ``start`` is inclusive and ``end`` exclusive (aware UTC)."""
+    stmt = select(AuditEvent)
+    if event:
+        stmt = stmt.where(AuditEvent.event == event)
+    if actor:
+        stmt = stmt.where(func.lower(AuditEvent.actor_login).contains(actor.lower(),
+                                                                      autoescape=True))
+    if target:
+        stmt = stmt.where(func.lower(AuditEvent.target).contains(target.lower(),
+                                                                 autoescape=True))
+    if start is not None:
+        stmt = stmt.where(AuditEvent.at >= start)
+    if end is not None:
+        stmt = stmt.where(AuditEvent.at < end)
+    stmt = stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    return paginate(stmt, page)
