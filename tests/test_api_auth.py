@@ -88,7 +88,9 @@ BAD_HEADERS = {
 @pytest.mark.parametrize("headers", BAD_HEADERS.values(), ids=BAD_HEADERS.keys())
 def test_bad_tokens_get_401_json(client, make_user, headers):
     make_user()
-    assert_json_error(client.get("/api/v1/me", headers=headers), 401, "unauthorized")
+    response = client.get("/api/v1/me", headers=headers)
+    assert_json_error(response, 401, "unauthorized")
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_revoked_token_gets_401(app, client, make_user):

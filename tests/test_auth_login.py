@@ -223,3 +223,10 @@ def test_signed_in_user_visiting_login_goes_home(client, logged_in):
     response = client.get("/login")
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
+
+
+def test_post_to_a_protected_url_does_not_come_back_to_it(client):
+    # After sign-in, a GET of a POST-only URL would only be a 405.
+    response = client.post("/profile/tokens", data={"name": "x", "csrf_token": csrf_token(client)})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login"

@@ -208,6 +208,14 @@ def test_token_create_prints_a_working_token(app, cli, client, make_user):
         assert (row.target, row.ip) == ("suzuki", "cli")
 
 
+def test_token_create_for_a_deactivated_user_fails(app, cli, make_user):
+    make_user("retired", active=False)
+    result = cli("token", "create", "retired")
+    assert result.exit_code != 0
+    assert "deactivated" in result.output
+    assert "whk_" not in result.output
+
+
 def test_token_create_for_unknown_user_fails(cli):
     result = cli("token", "create", "nobody")
     assert result.exit_code != 0

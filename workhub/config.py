@@ -8,30 +8,110 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 ROLES = ("employee", "manager", "hr", "it_admin", "secretary", "admin")
 
 _TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+LANGUAGES = ("ja", "en")
+AUTH_PROVIDERS = ("local", "ldap")
 
 
-def _flag(value: str | None, default: bool = False) -> bool:
-    if value is None or value == "":
+def _bool(env: dict[str, str], name: str, default: bool = False) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw == "":
         return default
-    return value.strip().lower() in _TRUE
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    # A typo such as "ture" must not silently turn a security setting off.
+    raise ValueError(f"{name} must be true or false (1/0, yes/no, on/off), got {raw!r}")
 
 
-def _int(env: dict[str, str], name: str, default: int) -> int:
+def _int(
+    env: dict[str, str],
+    name: str,
+    default: int,
+    minimum: int | None = None,
+    maximum: int | None = None,
+) -> int:
     raw = env.get(name, "")
     if raw.strip() == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError as exc:
         raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum}, got {value}")
+    return value
+
+
+def _providers(env: dict[str, str]) -> list[str]:
+    providers: list[str] = []
+    for part in env.get("WORKHUB_AUTH", "local").split(","):
+        provider = part.strip().lower()
+        if not provider or provider in providers:
+            continue
+        if provider not in AUTH_PROVIDERS:
+            raise ValueError(f"WORKHUB_AUTH: unknown provider {provider!r} (use local, ldap)")
+        providers.append(provider)
+    return providers or ["local"]
+
+
+def _language(env: dict[str, str]) -> str:
+    language = env.get("WORKHUB_LANGUAGE", "").strip() or "ja"
+    if language not in LANGUAGES:
+        raise ValueError(f"WORKHUB_LANGUAGE must be ja or en, got {language!r}")
+    return language
+
+
+def _timezone(env: dict[str, str]) -> str:
+    name = env.get("WORKHUB_TIMEZONE", "").strip() or "Asia/Tokyo"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            f"WORKHUB_TIMEZONE: unknown time zone {name!r} (e.g. Asia/Tokyo)"
+        ) from exc
+    return name
+
+
+def _rate_limit(env: dict[str, str], name: str, default: str) -> str:
+    from limits import parse_many
+
+    raw = env.get(name, "").strip() or default
+    try:
+        parse_many(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name}: not a rate limit such as '20 per minute', got {raw!r}") from exc
+    return raw
+
+
+def _database_url(env: dict[str, str], instance_path: Path) -> str:
+    url = _text(env, "WORKHUB_DATABASE_URL", f"sqlite:///{instance_path / 'workhub.db'}")
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        # The value is not echoed: it may hold a password.
+        raise ValueError("WORKHUB_DATABASE_URL must look like postgresql+psycopg://user@host/db")
+    # The psycopg 3 driver is the one installed; plain postgresql:// would ask for psycopg2.
+    if scheme in ("postgres", "postgresql"):
+        return f"postgresql+psycopg://{rest}"
+    return url
+
+
+def _text(env: dict[str, str], name: str, default: str = "") -> str:
+    """A plain string setting; blank means the default."""
+    return env.get(name, "").strip() or default
 
 
 def parse_role_groups(raw: str) -> dict[str, str]:
@@ -47,23 +127,46 @@ def parse_role_groups(raw: str) -> dict[str, str]:
             raise ValueError(f"WORKHUB_LDAP_ROLE_GROUPS: expected role=DN, got {part!r}")
         if role not in ROLES:
             raise ValueError(f"WORKHUB_LDAP_ROLE_GROUPS: unknown role {role!r}")
+        if role in mapping:
+            raise ValueError(f"WORKHUB_LDAP_ROLE_GROUPS: role {role!r} is given twice")
         mapping[role] = dn.strip()
     return mapping
 
 
+def _read_key(key_file: Path) -> str:
+    try:
+        return key_file.read_text().strip()
+    except FileNotFoundError:
+        return ""
+
+
 def _secret_key(instance_path: Path, env: dict[str, str]) -> str:
     """Return the configured secret key, or one generated once into the instance folder."""
-    if env.get("WORKHUB_SECRET_KEY"):
-        return env["WORKHUB_SECRET_KEY"]
+    if env.get("WORKHUB_SECRET_KEY", "").strip():
+        return env["WORKHUB_SECRET_KEY"].strip()
     key_file = instance_path / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
+    key = _read_key(key_file)
+    if key:
+        return key
     instance_path.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    # Create with 0600 so other local users cannot read the key that signs sessions.
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
+    # Written whole to a private (0600) temporary file, then linked into place: two processes
+    # starting together agree on one key, and nobody ever reads a half-written one.
+    fd, tmp = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        try:
+            os.link(tmp, key_file)
+        except FileExistsError:
+            existing = _read_key(key_file)
+            if existing:
+                return existing
+            # An empty file (a crash during an earlier first start): replace it.
+            os.replace(tmp, key_file)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
     return key
 
 
@@ -86,60 +189,57 @@ def _schedules(env: dict[str, str]) -> dict[str, str]:
 def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from the environment."""
     env = dict(os.environ if env is None else env)
-    instance_path = Path(env.get("WORKHUB_INSTANCE_PATH", PROJECT_ROOT / "instance")).resolve()
-    auth = [p.strip() for p in env.get("WORKHUB_AUTH", "local").split(",") if p.strip()]
-    for provider in auth:
-        if provider not in ("local", "ldap"):
-            raise ValueError(f"WORKHUB_AUTH: unknown provider {provider!r} (use local, ldap)")
-    language = env.get("WORKHUB_LANGUAGE", "ja")
-    if language not in ("ja", "en"):
-        raise ValueError("WORKHUB_LANGUAGE must be ja or en")
+    instance_path = Path(
+        _text(env, "WORKHUB_INSTANCE_PATH", str(PROJECT_ROOT / "instance"))
+    ).resolve()
+    language = _language(env)
+    timezone = _timezone(env)
+    secure = _bool(env, "WORKHUB_SECURE_COOKIES")
     return {
         "INSTANCE_PATH": str(instance_path),
-        "SQLALCHEMY_DATABASE_URI": env.get(
-            "WORKHUB_DATABASE_URL", f"sqlite:///{instance_path / 'workhub.db'}"
-        ),
+        "SQLALCHEMY_DATABASE_URI": _database_url(env, instance_path),
         "SECRET_KEY": _secret_key(instance_path, env),
-        "AUTH_PROVIDERS": auth or ["local"],
-        "LDAP_URL": env.get("WORKHUB_LDAP_URL", ""),
-        "LDAP_BIND_DN": env.get("WORKHUB_LDAP_BIND_DN", ""),
+        "AUTH_PROVIDERS": _providers(env),
+        "LDAP_URL": _text(env, "WORKHUB_LDAP_URL"),
+        "LDAP_BIND_DN": _text(env, "WORKHUB_LDAP_BIND_DN"),
+        # Not stripped: a password may really begin or end with a space.
         "LDAP_BIND_PASSWORD": env.get("WORKHUB_LDAP_BIND_PASSWORD", ""),
-        "LDAP_USER_BASE": env.get("WORKHUB_LDAP_USER_BASE", ""),
-        "LDAP_USER_ATTR": env.get("WORKHUB_LDAP_USER_ATTR", "uid"),
-        "LDAP_USER_FILTER": env.get("WORKHUB_LDAP_USER_FILTER", "(objectClass=person)"),
-        "LDAP_GROUP_BASE": env.get("WORKHUB_LDAP_GROUP_BASE", ""),
+        "LDAP_USER_BASE": _text(env, "WORKHUB_LDAP_USER_BASE"),
+        "LDAP_USER_ATTR": _text(env, "WORKHUB_LDAP_USER_ATTR", "uid"),
+        "LDAP_USER_FILTER": _text(env, "WORKHUB_LDAP_USER_FILTER", "(objectClass=person)"),
+        "LDAP_GROUP_BASE": _text(env, "WORKHUB_LDAP_GROUP_BASE"),
         "LDAP_ROLE_GROUPS": parse_role_groups(env.get("WORKHUB_LDAP_ROLE_GROUPS", "")),
-        "LDAP_STARTTLS": _flag(env.get("WORKHUB_LDAP_STARTTLS")),
-        "LDAP_CA_FILE": env.get("WORKHUB_LDAP_CA_FILE", ""),
-        "LDAP_TIMEOUT": _int(env, "WORKHUB_LDAP_TIMEOUT", 5),
-        "LDAP_ATTR_DISPLAY_NAME": env.get("WORKHUB_LDAP_ATTR_DISPLAY_NAME", "displayName"),
-        "LDAP_ATTR_KANA": env.get("WORKHUB_LDAP_ATTR_KANA", ""),
-        "LDAP_ATTR_MAIL": env.get("WORKHUB_LDAP_ATTR_MAIL", "mail"),
-        "LDAP_ATTR_DEPARTMENT": env.get("WORKHUB_LDAP_ATTR_DEPARTMENT", "departmentNumber"),
+        "LDAP_STARTTLS": _bool(env, "WORKHUB_LDAP_STARTTLS"),
+        "LDAP_CA_FILE": _text(env, "WORKHUB_LDAP_CA_FILE"),
+        "LDAP_TIMEOUT": _int(env, "WORKHUB_LDAP_TIMEOUT", 5, minimum=1, maximum=300),
+        "LDAP_ATTR_DISPLAY_NAME": _text(env, "WORKHUB_LDAP_ATTR_DISPLAY_NAME", "displayName"),
+        "LDAP_ATTR_KANA": _text(env, "WORKHUB_LDAP_ATTR_KANA"),
+        "LDAP_ATTR_MAIL": _text(env, "WORKHUB_LDAP_ATTR_MAIL", "mail"),
+        "LDAP_ATTR_DEPARTMENT": _text(env, "WORKHUB_LDAP_ATTR_DEPARTMENT", "departmentNumber"),
         "DEFAULT_LANGUAGE": language,
         "BABEL_DEFAULT_LOCALE": language,
-        "TIMEZONE": env.get("WORKHUB_TIMEZONE", "Asia/Tokyo"),
-        "BABEL_DEFAULT_TIMEZONE": env.get("WORKHUB_TIMEZONE", "Asia/Tokyo"),
-        "SMTP_HOST": env.get("WORKHUB_SMTP_HOST", ""),
-        "SMTP_PORT": _int(env, "WORKHUB_SMTP_PORT", 25),
-        "SMTP_USER": env.get("WORKHUB_SMTP_USER", ""),
+        "TIMEZONE": timezone,
+        "BABEL_DEFAULT_TIMEZONE": timezone,
+        "SMTP_HOST": _text(env, "WORKHUB_SMTP_HOST"),
+        "SMTP_PORT": _int(env, "WORKHUB_SMTP_PORT", 25, minimum=1, maximum=65535),
+        "SMTP_USER": _text(env, "WORKHUB_SMTP_USER"),
         "SMTP_PASSWORD": env.get("WORKHUB_SMTP_PASSWORD", ""),
-        "SMTP_STARTTLS": _flag(env.get("WORKHUB_SMTP_STARTTLS")),
-        "SMTP_FROM": env.get("WORKHUB_SMTP_FROM", "workhub@localhost"),
-        "UPLOAD_DIR": str(Path(env.get("WORKHUB_UPLOAD_DIR", instance_path / "uploads"))),
-        "MAX_CONTENT_LENGTH": _int(env, "WORKHUB_MAX_UPLOAD_MB", 500) * 1024 * 1024,
-        "LOGIN_MAX_FAILURES": _int(env, "WORKHUB_LOGIN_MAX_FAILURES", 5),
-        "LOGIN_LOCK_MINUTES": _int(env, "WORKHUB_LOGIN_LOCK_MINUTES", 15),
-        "RATELIMIT_STORAGE_URI": env.get("WORKHUB_RATELIMIT_STORAGE_URL", "memory://"),
-        "RATELIMIT_LOGIN": env.get("WORKHUB_RATELIMIT_LOGIN", "20 per minute"),
-        "RATELIMIT_ENABLED": _flag(env.get("WORKHUB_RATELIMIT_ENABLED"), True),
-        "SESSION_COOKIE_SECURE": _flag(env.get("WORKHUB_SECURE_COOKIES")),
+        "SMTP_STARTTLS": _bool(env, "WORKHUB_SMTP_STARTTLS"),
+        "SMTP_FROM": _text(env, "WORKHUB_SMTP_FROM", "workhub@localhost"),
+        "UPLOAD_DIR": _text(env, "WORKHUB_UPLOAD_DIR", str(instance_path / "uploads")),
+        "MAX_CONTENT_LENGTH": _int(env, "WORKHUB_MAX_UPLOAD_MB", 500, minimum=1) * 1024 * 1024,
+        "LOGIN_MAX_FAILURES": _int(env, "WORKHUB_LOGIN_MAX_FAILURES", 5, minimum=1),
+        "LOGIN_LOCK_MINUTES": _int(env, "WORKHUB_LOGIN_LOCK_MINUTES", 15, minimum=1),
+        "RATELIMIT_STORAGE_URI": _text(env, "WORKHUB_RATELIMIT_STORAGE_URL", "memory://"),
+        "RATELIMIT_LOGIN": _rate_limit(env, "WORKHUB_RATELIMIT_LOGIN", "20 per minute"),
+        "RATELIMIT_ENABLED": _bool(env, "WORKHUB_RATELIMIT_ENABLED", True),
+        "SESSION_COOKIE_SECURE": secure,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "workhub_session",
-        "PERMANENT_SESSION_LIFETIME": _int(env, "WORKHUB_SESSION_HOURS", 10) * 3600,
-        "PREFERRED_URL_SCHEME": "https" if _flag(env.get("WORKHUB_SECURE_COOKIES")) else "http",
-        "TRUSTED_PROXIES": _int(env, "WORKHUB_TRUSTED_PROXIES", 0),
+        "PERMANENT_SESSION_LIFETIME": _int(env, "WORKHUB_SESSION_HOURS", 10, minimum=1) * 3600,
+        "PREFERRED_URL_SCHEME": "https" if secure else "http",
+        "TRUSTED_PROXIES": _int(env, "WORKHUB_TRUSTED_PROXIES", 0, minimum=0, maximum=10),
         "WTF_CSRF_TIME_LIMIT": None,
         "BOOTSTRAP_SERVE_LOCAL": True,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

@@ -51,6 +51,9 @@ def wants_json() -> bool:
 def json_error(status: int, code: str, message: str):
     response = jsonify({"error": {"code": code, "message": message}})
     response.status_code = status
+    if status == 401:
+        # RFC 9110: a 401 names the scheme that would work.
+        response.headers["WWW-Authenticate"] = 'Bearer realm="WorkHub"'
     return response
 
 
@@ -140,7 +143,9 @@ def init_app(app: Flask) -> None:
 
         if wants_json():
             return json_error(401, "unauthorized", _http_message(401))
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        # Only a page can be come back to: after sign-in a GET of a POST-only URL would be a 405.
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("auth.login", next=target))
 
     @app.errorhandler(HTTPException)
     def handle_http(exc: HTTPException):
@@ -181,6 +186,9 @@ def init_app(app: Flask) -> None:
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
         )
+        if request.is_secure:
+            # Served over HTTPS (directly or, with TRUSTED_PROXIES, behind a proxy): stay there.
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.path.startswith("/api/") or current_user.is_authenticated:
             response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -236,6 +236,9 @@ def _login_succeeded(user: User, ip: str | None, provider: str) -> User:
 
 def create_token(user: User, name: str, *, actor: User | None = None, ip: str | None = None):
     """Create a personal API token; return (row, secret). The secret is shown only once."""
+    if not user.active:
+        # It would never work (see user_for_token): say so instead of printing a dead token.
+        raise DomainError(str(_l("The account %(login)s is deactivated.", login=user.login)))
     name = (name or "").strip()
     if not name:
         raise DomainError(str(_l("Give the token a name.")), field="name")

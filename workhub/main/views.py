@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import (
     Blueprint,
     current_app,
@@ -25,6 +27,8 @@ from workhub.extensions import db
 from workhub.main.forms import EmptyForm, LanguageForm, TokenForm
 from workhub.web import render_error
 
+log = logging.getLogger(__name__)
+
 bp = Blueprint("main", __name__)
 
 
@@ -32,8 +36,10 @@ bp = Blueprint("main", __name__)
 def healthz():
     try:
         db.session.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
+    except Exception as exc:  # noqa: BLE001 - any database failure means "not healthy"
         db.session.rollback()
+        # The answer stays terse (it is public); the cause goes to the log for the operator.
+        log.warning("health check: database unavailable: %s", exc)
         return jsonify({"status": "error", "database": "unavailable"}), 503
     return jsonify({"status": "ok", "database": "ok"})
 
