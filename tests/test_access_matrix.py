@@ -45,6 +45,8 @@ class World:
     other_user_id: int  # a local user who is not the one signed in
     other_token_id: int  # an API token of that other user
     own_token_id: int | None  # an API token of the signed-in user (None when anonymous)
+    own_job_id: int  # a queued job asked for by the signed-in user (the other user's if anonymous)
+    failed_job_id: int  # a failed job, for retry
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,21 @@ ROUTES: dict[tuple[str, str], Call] = {
         params={"dept_id": lambda w: w.empty_department_id}, ok=303
     ),
     ("GET", "/admin/audit"): Call(),
+    # Job queue (issue 3): admins manage it; the owner of a job may read its status.
+    ("GET", "/admin/jobs/"): Call(),
+    ("GET", "/admin/jobs/<int:job_id>"): Call(params={"job_id": lambda w: w.own_job_id}),
+    ("POST", "/admin/jobs/<int:job_id>/cancel"): Call(
+        params={"job_id": lambda w: w.own_job_id}, ok=302
+    ),
+    ("POST", "/admin/jobs/<int:job_id>/retry"): Call(
+        params={"job_id": lambda w: w.failed_job_id}, ok=302
+    ),
+    ("GET", "/api/v1/jobs/<int:job_id>"): Call(params={"job_id": lambda w: w.own_job_id}),
+    # Notifications and mail settings.
+    ("GET", "/notifications"): Call(),
+    ("POST", "/notifications/read"): Call(ok=303),
+    ("GET", "/admin/mail"): Call(),
+    ("POST", "/admin/mail"): Call(data={"address": "relay-check@city.example.jp"}, ok=303),
 }
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -269,6 +286,12 @@ def _build_world(app, make_department, make_user, who: str):
         own_token = None
         if me is not None:
             own_token, _secret = create_token(db.session.get(User, me.id), "own")
+        from workhub.jobs.services import enqueue
+
+        owner = db.session.get(User, (me or other).id)
+        own_job = enqueue("jobs.purge", {}, owner)
+        failed_job = enqueue("jobs.purge", {}, owner)
+        failed_job.status = "failed"
         db.session.commit()
         world = World(
             section_id=ids["MTX-SEC"],
@@ -276,6 +299,8 @@ def _build_world(app, make_department, make_user, who: str):
             other_user_id=other.id,
             other_token_id=other_token.id,
             own_token_id=own_token.id if own_token is not None else None,
+            own_job_id=own_job.id,
+            failed_job_id=failed_job.id,
         )
     return world, me
 
@@ -310,7 +335,9 @@ def test_route_for_role(app, client, make_department, make_user, method, path, w
     where = f"{method} {url} as {who}"
     if expected == "login":
         assert status == 302, f"{where}: {status}, expected a redirect to sign in"
-        assert location.startswith("/login?next="), f"{where}: redirected to {location}"
+        # A GET comes back after sign-in (next=); a POST cannot be come back to.
+        wanted = "/login?next=" if method == "GET" else "/login"
+        assert location.startswith(wanted), f"{where}: redirected to {location}"
     else:
         assert status == expected, f"{where}: {status}, expected {expected}"
     if expected == 401:

@@ -38,11 +38,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from workhub.admin.views import bp as admin_bp
     from workhub.api import bp as api_bp
     from workhub.auth.views import bp as auth_bp
+    from workhub.jobs.views import bp as jobs_bp
     from workhub.main import bp as main_bp
+    from workhub.notify.views import bp as notify_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(jobs_bp)
+    app.register_blueprint(notify_bp)
     app.register_blueprint(api_bp)
 
     from workhub.jobs.registry import load_job_modules

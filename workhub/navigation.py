@@ -23,6 +23,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_l("Users"), "admin.users", ("admin",)),
     NavItem(_l("Departments"), "admin.departments", ("admin",)),
     NavItem(_l("Audit log"), "admin.audit", ("admin",)),
+    NavItem(_l("Jobs"), "jobs.index", ("admin",)),
+    NavItem(_l("Mail"), "notify.mail_settings", ("admin",)),
 )
 
 

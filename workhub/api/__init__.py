@@ -27,4 +27,6 @@ def authenticate_request():
     return None
 
 
-from workhub.api import views  # noqa: E402,F401  (registers the routes on bp)
+# Each module below registers its routes on bp; a feature with an API adds its module here.
+from workhub.api import views  # noqa: E402,F401
+from workhub.jobs import api as jobs_api  # noqa: E402,F401

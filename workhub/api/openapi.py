@@ -50,6 +50,29 @@ def build_openapi() -> dict:
                         "name_en": {"type": "string", "nullable": True},
                     },
                 },
+                "Job": {
+                    "type": "object",
+                    "required": ["id", "kind", "status", "progress"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "kind": {"type": "string"},
+                        "status": {
+                            "type": "string",
+                            "enum": ["queued", "running", "succeeded", "failed", "cancelled"],
+                        },
+                        "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+                        "message": {"type": "string", "nullable": True},
+                        "error": {"type": "string", "nullable": True},
+                        "attempts": {"type": "integer"},
+                        "max_attempts": {"type": "integer"},
+                        "created_at": {"type": "string", "format": "date-time"},
+                        "started_at": {"type": "string", "format": "date-time",
+                                       "nullable": True},
+                        "finished_at": {"type": "string", "format": "date-time",
+                                        "nullable": True},
+                        "result": {"type": "object", "nullable": True},
+                    },
+                },
                 "Me": {
                     "type": "object",
                     "required": ["login", "display_name", "roles"],
@@ -85,6 +108,29 @@ def build_openapi() -> dict:
                             },
                         },
                         "401": _error("Missing, unknown or revoked token"),
+                    },
+                }
+            },
+            "/jobs/{job_id}": {
+                "get": {
+                    "summary": "Status and progress of a background job",
+                    "description": "Readable by the person who started the job and by "
+                    "administrators; anyone else gets 404.",
+                    "parameters": [
+                        {"name": "job_id", "in": "path", "required": True,
+                         "schema": {"type": "integer"}}
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The job",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Job"}
+                                }
+                            },
+                        },
+                        "401": _error("Missing, unknown or revoked token"),
+                        "404": _error("No such job, or not yours"),
                     },
                 }
             },
