@@ -82,7 +82,8 @@ def test_admin_cancel_and_retry_from_the_page(app, client, logged_in):
     logged_in(roles=("employee", "admin"))
     job_id = _enqueue(app, None)
     token = csrf_token(client, f"/admin/jobs/{job_id}")
-    assert client.post(f"/admin/jobs/{job_id}/cancel", data={"csrf_token": token}).status_code == 302
+    response = client.post(f"/admin/jobs/{job_id}/cancel", data={"csrf_token": token})
+    assert response.status_code == 302
     assert _jobs(app)[0][1] == "cancelled"
     assert client.post(f"/admin/jobs/{job_id}/retry", data={"csrf_token": token}).status_code == 302
     assert _jobs(app)[0][1] == "queued"

@@ -86,4 +86,5 @@ def mail_settings():
             return redirect(url_for("notify.mail_settings"), 303)
     if request.method == "POST":
         status = 400
-    return render_template("notify/mail_settings.html", form=form, settings=_mail_settings()), status
+    page = render_template("notify/mail_settings.html", form=form, settings=_mail_settings())
+    return page, status
