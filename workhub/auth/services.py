@@ -190,6 +190,7 @@ def authenticate(
         raise LoginFailed("locked")
 
     directory_down: DirectoryUnavailable | None = None
+    directory_said: dict[str, str] = {}
     for provider in settings.providers:
         if provider == "ldap" and directory is not None:
             if user is not None and user.auth_source == "local":
@@ -199,11 +200,17 @@ def authenticate(
             except DirectoryUnavailable as exc:
                 directory_down = exc
                 continue
-            except LoginFailed:
+            except LoginFailed as exc:
+                directory_said = {"ldap": exc.reason}  # for the audit log only
                 continue
             from workhub.org.services import upsert_directory_user
 
-            user = upsert_directory_user(entry)
+            try:
+                user = upsert_directory_user(entry, ip=ip)
+            except DomainError as exc:
+                # The directory's login belongs to a local account or is not a usable login.
+                log.warning("directory entry %r refused: %s", entry.dn, exc.message)
+                raise refuse_login(login, ip=ip, reason="directory_entry_refused") from exc
             if not user.active:
                 audit("login.failed", actor=user, ip=ip, reason="inactive")
                 raise LoginFailed("inactive")
@@ -222,7 +229,8 @@ def authenticate(
     if directory_down is not None:
         audit("login.failed", actor=user, actor_login=login, ip=ip, reason="directory_down")
         raise directory_down
-    audit("login.failed", actor=user, actor_login=login, ip=ip, reason="bad_credentials")
+    audit("login.failed", actor=user, actor_login=login, ip=ip, reason="bad_credentials",
+          **directory_said)
     raise LoginFailed("bad_credentials")
 
 

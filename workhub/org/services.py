@@ -205,12 +205,19 @@ def update_user(
     return user
 
 
-def upsert_directory_user(entry: DirectoryEntry) -> User:
+def upsert_directory_user(
+    entry: DirectoryEntry, *, actor: User | None = None, ip: str | None = None
+) -> User:
     """Create or update the local copy of a directory user from ``entry``.
 
     The identity is the login the directory returned (uid matching is case-insensitive, so
     what was typed is not trusted). Unknown department codes leave the department empty.
+    A deactivated account stays deactivated: only an administrator switches it back on.
+    Role changes are audited as ``roles.changed`` (``actor`` is None when the directory
+    itself made the change at sign-in).
     """
+    from workhub.auth.services import audit
+
     login = check_login(entry.login)
     user = db.session.scalar(select(User).where(User.login == login))
     dept = None
@@ -218,6 +225,7 @@ def upsert_directory_user(entry: DirectoryEntry) -> User:
         dept = db.session.scalar(
             select(Department).where(Department.code == entry.department_code)
         )
+    created = user is None
     if user is None:
         user = User(login=login, auth_source="ldap", active=True, failed_logins=0)
         db.session.add(user)
@@ -233,9 +241,15 @@ def upsert_directory_user(entry: DirectoryEntry) -> User:
         user.email = None
     user.department = dept
     user.ldap_dn = entry.dn[:500]
-    user.active = True
     # Everyone in the directory is at least an employee; groups add the other roles.
-    user.set_roles(check_roles(entry.roles | {"employee"}))
+    before = set() if created else user.roles
+    wanted = check_roles(entry.roles | {"employee"})
+    if wanted != before:
+        user.set_roles(wanted)
+        # A newcomer with only the base role is no privilege change worth a line.
+        if not (created and wanted == {"employee"}):
+            audit("roles.changed", actor=actor, target=login, ip=ip, source="directory",
+                  before=sorted(before), after=sorted(wanted))
     db.session.flush()
     return user
 
