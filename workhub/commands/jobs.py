@@ -36,6 +36,13 @@ def register(app: Flask) -> None:
         logging.basicConfig(level=log_level,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         load_job_modules(current_app.config["JOB_EXTRA_MODULES"])
+        if not no_scheduler:
+            from workhub.jobs.scheduler import effective_schedules
+
+            try:  # a bad WORKHUB_SCHEDULE_* stops the worker before it takes any job
+                effective_schedules(current_app._get_current_object())
+            except ValueError as exc:
+                raise click.ClickException(str(exc)) from exc
         kind_list = [k.strip() for k in kinds.split(",") if k.strip()]
         w = Worker(current_app._get_current_object(), concurrency=concurrency,
                    kinds=kind_list, scheduler=not no_scheduler)
@@ -121,7 +128,11 @@ def register(app: Flask) -> None:
         """Print the periodic jobs, their schedules and next run times."""
         from workhub.jobs.scheduler import effective_schedules, next_run
 
-        for item, schedule, enabled in effective_schedules(current_app._get_current_object()):
+        try:
+            schedules = effective_schedules(current_app._get_current_object())
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        for item, schedule, enabled in schedules:
             nxt = next_run(schedule) if enabled else None
             when = nxt.isoformat(timespec="minutes") if nxt else "—"
             state = "on " if enabled else "off"

@@ -30,6 +30,7 @@ jobs_table = Job.__table__
 lease_table = SchedulerLease.__table__
 
 MAX_PAYLOAD_KEYS = 100
+CANCELLED_WHILE_RUNNING = _l("Cancelled while running.")
 
 
 # --- the caller's side -------------------------------------------------------------------
@@ -247,7 +248,7 @@ def mark_cancelled(job_id: int, worker_id: str) -> bool:
         .where(_mine(job_id, worker_id))
         .values(
             status="cancelled",
-            error=str(_l("Cancelled while running.")),
+            error=str(CANCELLED_WHILE_RUNNING),
             finished_at=utcnow(),
             worker_id=None,
             lease_expires_at=None,
@@ -323,6 +324,13 @@ def recover_expired() -> tuple[int, int]:
     now = utcnow()
     expired = and_(jobs_table.c.status == "running", jobs_table.c.lease_expires_at < now)
     with _engine().begin() as conn:
+        # Someone asked to cancel it before its worker died: honour that, don't run it again.
+        conn.execute(
+            update(jobs_table)
+            .where(expired, jobs_table.c.cancel_requested.is_(True))
+            .values(status="cancelled", worker_id=None, lease_expires_at=None, finished_at=now,
+                    error=str(CANCELLED_WHILE_RUNNING))
+        )
         requeued = conn.execute(
             update(jobs_table)
             .where(expired, jobs_table.c.attempts < jobs_table.c.max_attempts)

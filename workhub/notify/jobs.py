@@ -8,7 +8,11 @@ from flask_babel import lazy_gettext as _l
 from workhub.jobs.registry import JobError, handler
 from workhub.notify.mail import MailRejected, RelayUnavailable, build_message, deliver
 
-RELAY_DOWN = _l("The mail relay could not be reached. The mail will be sent again later.")
+RELAY_DOWN = _l(
+    "The mail relay could not be reached or asked to try again later. The mail will be sent "
+    "again automatically; if this keeps happening, check the relay and the WORKHUB_SMTP_* "
+    "settings."
+)
 REJECTED = _l("The mail relay refused this mail. Check the address and the relay settings.")
 
 

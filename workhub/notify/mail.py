@@ -6,7 +6,7 @@ import logging
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr, formatdate, make_msgid
 
 log = logging.getLogger("workhub.mail")
 
@@ -21,13 +21,18 @@ class MailRejected(Exception):
 
 def build_message(*, sender: str, to: str, subject: str, body: str,
                   sender_name: str | None = None) -> EmailMessage:
-    """Return a UTF-8 mail; Japanese subjects are encoded as RFC 2047 words."""
+    """Return a UTF-8 mail that any relay can carry: 7-bit throughout, Japanese subjects as
+    RFC 2047 words, a Japanese body in base64."""
     msg = EmailMessage()
     msg["From"] = formataddr((sender_name, sender)) if sender_name else sender
     msg["To"] = to
     msg["Subject"] = subject
+    msg["Date"] = formatdate(localtime=False)  # required by RFC 5322; relays may not add it
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "workhub.local")
-    msg.set_content(body, charset="utf-8")
+    # Left to itself the email package sends non-ASCII text as raw 8-bit, which a relay that
+    # does not offer 8BITMIME may refuse or mangle (smtplib never declares BODY=8BITMIME).
+    cte = None if body.isascii() else "base64"
+    msg.set_content(body, charset="utf-8", cte=cte)
     return msg
 
 
@@ -46,8 +51,14 @@ def deliver(config, msg: EmailMessage) -> str:
             if config.get("SMTP_USER"):
                 smtp.login(config["SMTP_USER"], config.get("SMTP_PASSWORD", ""))
             smtp.send_message(msg)
-    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as exc:
-        raise MailRejected(str(exc)) from exc
+    except smtplib.SMTPRecipientsRefused as exc:
+        # One recipient per mail; a 4xx answer (mailbox busy, greylisting) passes.
+        codes = [code for code, _text in exc.recipients.values()]
+        detail = "; ".join(f"{addr}: {code} {text!r}"
+                           for addr, (code, text) in exc.recipients.items())
+        if codes and all(500 <= code < 600 for code in codes):
+            raise MailRejected(detail) from exc
+        raise RelayUnavailable(detail) from exc
     except smtplib.SMTPResponseException as exc:
         # 5xx answers are permanent; 4xx are passing (greylisting, full queue).
         if 500 <= exc.smtp_code < 600:
