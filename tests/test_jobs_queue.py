@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import jobhandlers  # noqa: F401  (registers the test handlers)
 import pytest
 
-import jobhandlers  # noqa: F401  (registers the test handlers)
 from workhub.errors import Conflict, DomainError
 from workhub.extensions import db
 from workhub.jobs import services

@@ -25,10 +25,12 @@ def register(app: Flask) -> None:
     @click.option("--kinds", default="", help="Only these job kinds, comma-separated "
                   "(e.g. a GPU machine that only transcribes).")
     @click.option("--no-scheduler", is_flag=True, help="Do not fire periodic jobs here.")
+    @click.option("--burst", is_flag=True,
+                  help="Run the jobs that are due now, then exit (no scheduler).")
     @click.option("--log-level", default="INFO", show_default=True,
                   type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
                   help="Logging level.")
-    def worker(concurrency, kinds, no_scheduler, log_level):
+    def worker(concurrency, kinds, no_scheduler, burst, log_level):
         """Run queued jobs and the periodic-job scheduler until SIGTERM."""
         from workhub.jobs.registry import load_job_modules
         from workhub.jobs.worker import Worker
@@ -45,7 +47,10 @@ def register(app: Flask) -> None:
                 raise click.ClickException(str(exc)) from exc
         kind_list = [k.strip() for k in kinds.split(",") if k.strip()]
         w = Worker(current_app._get_current_object(), concurrency=concurrency,
-                   kinds=kind_list, scheduler=not no_scheduler)
+                   kinds=kind_list, scheduler=not (no_scheduler or burst))
+        if burst:
+            click.echo(f"ran {w.run_pending()} jobs")
+            return
         w.install_signal_handlers()
         click.echo(f"worker {w.worker_id} started")
         w.run()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.jobs.registry import JobError, handler, periodic
 
@@ -37,6 +39,9 @@ def ldap_sync(job, ctx):
         result = sync_directory(directory)
     except DirectoryUnavailable as exc:
         raise JobError(exc.message, retryable=True) from exc
+    except DomainError as exc:
+        # e.g. the directory answered with nobody: a setting to fix, not a passing fault.
+        raise JobError(exc.message, retryable=False) from exc
     return {k: v for k, v in vars(result).items() if isinstance(v, int)}
 
 
@@ -78,7 +83,8 @@ def daily_digest(job, ctx):
 
     if not _DIGEST_SECTIONS:
         return {"mailed": 0, "sections": 0}
-    today = utcnow().date().isoformat()
+    # The office's date, not UTC's: 07:00 in Tokyo is still yesterday in UTC.
+    today = utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date().isoformat()
     users = db.session.scalars(
         select(User).where(User.active.is_(True), User.email.is_not(None),
                            User.mail_opt_out.is_(False))

@@ -127,6 +127,24 @@ class Worker:
                 services.release(job_id, self.worker_id)
         log.info("worker %s stopped", self.worker_id)
 
+    def run_pending(self, max_jobs: int | None = None) -> int:
+        """Run due jobs one after another in this thread until none is left; return how many.
+
+        For ``workhub worker --burst`` (cron-driven set-ups) and for tests. Leases are not
+        renewed here, so keep to jobs shorter than the lease.
+        """
+        done = 0
+        with self.app.app_context():
+            services.recover_expired()
+        while max_jobs is None or done < max_jobs:
+            with self.app.app_context():
+                job_id = services.claim(self.worker_id, self.kinds, self.lease_seconds)
+                if job_id is None:
+                    break
+                self._run_job(job_id)
+            done += 1
+        return done
+
     # -- threads --------------------------------------------------------------------------
 
     def _slot(self) -> None:

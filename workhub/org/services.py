@@ -38,7 +38,9 @@ def _text(value: str | None, what: str, max_len: int, *, required: bool = True) 
             raise DomainError(str(_l("%(what)s is required.", what=what)))
         return None
     if len(value) > max_len:
-        raise DomainError(str(_l("%(what)s is too long (%(n)d characters at most).", what=what, n=max_len)))
+        raise DomainError(
+            str(_l("%(what)s is too long (%(n)d characters at most).", what=what, n=max_len))
+        )
     if any(ord(c) < 32 for c in value):
         raise DomainError(str(_l("%(what)s contains control characters.", what=what)))
     return value
