@@ -1,0 +1,82 @@
+"""axe-core on the shell's pages in both languages, at desktop and phone width.
+
+axe comes from the installed axe-playwright-python wheel (no network). Serious and critical
+violations fail the test; the message lists every one of them, for every language and width
+(one sign-in per page keeps the run short: the four checks share it).
+"""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.base import AXE_SCRIPT
+from fixtures_browser import DESKTOP, MOBILE, log_in, switch_language
+
+pytestmark = pytest.mark.browser
+
+ALL_ROLES = ("employee", "manager", "hr", "it_admin", "secretary", "admin")
+# name -> (path, roles of the signed-in user, or None for an anonymous visitor, status)
+PAGES = {
+    "login": ("/login", None, 200),
+    "home": ("/", ALL_ROLES, 200),  # every role, so every dashboard card shows
+    "profile": ("/profile", ("employee",), 200),
+    "not-found": ("/no-such-page", ("employee",), 404),
+    "admin-users": ("/admin/users", ("admin",), 200),
+    "admin-departments": ("/admin/departments", ("admin",), 200),
+    "admin-audit": ("/admin/audit", ("admin",), 200),
+}
+LANGUAGES = ("ja", "en")
+WIDTHS = ((DESKTOP["width"], DESKTOP["height"]), (MOBILE["width"], MOBILE["height"]))
+BLOCKING = ("serious", "critical")
+
+
+def run_axe(page) -> list[dict]:
+    """Run axe-core on ``page`` and return its violations."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE_SCRIPT)
+    return page.evaluate("axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)")
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"  - {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
+        for node in v["nodes"][:10]:
+            lines.append(f"      at {', '.join(map(str, node['target']))}: {node['html'][:200]}")
+            summary = node.get("failureSummary", "").replace("\n", " ")
+            if summary:
+                lines.append(f"        {summary[:400]}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_has_no_serious_axe_violations(new_page, make_user, make_department, screenshot,
+                                            name):
+    path, roles, status = PAGES[name]
+    page = new_page()
+    if roles is None:
+        page.goto("/login")
+    else:
+        department = make_department("soumu", "総務課", name_en="General Affairs Division")
+        log_in(page, make_user("axe", roles=roles, display_name="青木 愛子", department=department))
+
+    problems = []
+    for language in LANGUAGES:
+        if page.evaluate("document.documentElement.lang") != language:
+            switch_language(page, language)
+        response = page.goto(path)
+        assert response is not None and response.status == status, (
+            f"{path} answered {response.status if response else None}, expected {status}"
+        )
+        assert page.evaluate("document.documentElement.lang") == language
+        for width, height in WIDTHS:
+            page.set_viewport_size({"width": width, "height": height})
+            blocking = [v for v in run_axe(page) if v["impact"] in BLOCKING]
+            screenshot(page, name)
+            if blocking:
+                problems.append(f"{path} in {language} at {width}px:\n{describe(blocking)}")
+            scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
+            if scroll_width > width:
+                problems.append(
+                    f"{path} in {language} scrolls sideways at {width}px ({scroll_width}px wide)"
+                )
+    assert not problems, "axe-core found serious problems:\n" + "\n".join(problems)
