@@ -131,6 +131,8 @@ BAD_USERS = {
     "password is the login": (["tanaka.taro", "--role", "employee"],
                               "tanaka.taro-2026\n", "login ID"),
     "empty password": (["nopass", "--role", "employee"], "\n", "password"),
+    "password too long": (["longpass", "--role", "employee"], "Ab1-" * 300 + "\n", "at most"),
+    "password with NUL": (["nulpass", "--role", "employee"], STRONG + "\x00\n", "control"),
     "unknown role": (["someone", "--role", "boss"], STRONG + "\n", "boss"),
     "duplicate login": (["existing", "--role", "employee"], STRONG + "\n", "already used"),
     "bad login": (["Bad Login!", "--role", "employee"], STRONG + "\n", "login ID"),

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "whk_"  # noqa: S105 - a public marker, not a secret
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024
 # A real hash of a random password: checked when the login is unknown so that unknown and
 # known logins take the same time (no enumeration by timing).
 _DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
@@ -81,6 +82,16 @@ def check_password_strength(password: str, login: str = "") -> None:
         raise DomainError(str(_l("The password must not contain the login ID.")), field="password")
     if len(set(password)) < 4:
         raise DomainError(str(_l("The password is too simple.")), field="password")
+    # Sign-in refuses these (see authenticate), so such a password could never be used.
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise DomainError(
+            str(_l("The password must be at most %(n)d characters.", n=MAX_PASSWORD_LENGTH)),
+            field="password",
+        )
+    if has_hidden_characters(password):
+        raise DomainError(
+            str(_l("The password may not contain control characters.")), field="password"
+        )
 
 
 def set_password(user: User, password: str) -> None:
@@ -177,7 +188,7 @@ def authenticate(
     and no local account could sign in). Failures and successes are audited.
     """
     login = normalise_login(login)
-    if not login or not password or len(login) > 64 or len(password) > 1024:
+    if not login or not password or len(login) > 64 or len(password) > MAX_PASSWORD_LENGTH:
         # An empty password is an anonymous bind that *succeeds* on some directories.
         raise refuse_login(login, ip=ip, reason="empty_or_too_long")
     if not login.isprintable() or "\x00" in password:
@@ -186,6 +197,8 @@ def authenticate(
 
     user = _find_user(login)
     if user is not None and _is_locked(user):
+        # Spend the same time as a password check, so a paused account is not given away.
+        check_password_hash(_DUMMY_HASH, password)
         audit("login.failed", actor=user, ip=ip, reason="locked")
         raise LoginFailed("locked")
 
