@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -72,9 +73,25 @@ def live_server(app) -> Iterator[LiveServer]:
         server.server_close()
 
 
+def _require_japanese_font() -> None:
+    """Fail unless fontconfig knows a Japanese font: without one, Japanese renders as boxes."""
+    try:
+        found = subprocess.run(
+            ["fc-list", ":lang=ja", "family"], capture_output=True, text=True, timeout=30
+        ).stdout.strip()
+    except FileNotFoundError:
+        found = ""
+    if not found:
+        pytest.fail(
+            "no Japanese font is installed (fc-list :lang=ja is empty): install "
+            "fonts-ipafont-gothic (`bash .ci/system-deps`), or Japanese renders as boxes.",
+            pytrace=False,
+        )
+
+
 @pytest.fixture(scope="session")
 def browser():
-    """One Chromium for the whole session. A missing /usr/bin/chromium fails the tests."""
+    """One Chromium for the whole session. A missing browser or Japanese font fails the tests."""
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         pytest.fail(
             f"{CHROMIUM} is missing: the browser tests need Debian's chromium and "
@@ -82,6 +99,7 @@ def browser():
             "Do not run `playwright install`.",
             pytrace=False,
         )
+    _require_japanese_font()
     from playwright.sync_api import sync_playwright
 
     playwright = sync_playwright().start()
