@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import TEST_PASSWORD, login
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, inspect, select
 
 from workhub import create_app
@@ -21,6 +22,17 @@ def cli(app):
         return runner.invoke(args=list(args), input=input, env=env, catch_exceptions=False)
 
     return invoke
+
+
+def said(app, msgid: str, **values) -> str:
+    """``msgid`` as the CLI prints it: in the site's default language (no request to ask)."""
+    with app.test_request_context(), force_locale(app.config["DEFAULT_LANGUAGE"]):
+        values = {k: gettext(v) if isinstance(v, Msg) else v for k, v in values.items()}
+        return gettext(msgid, **values)
+
+
+class Msg(str):
+    """A value that is itself a message to translate (e.g. a field name)."""
 
 
 def count(app, model) -> int:
@@ -79,13 +91,20 @@ def test_department_create_with_parent(app, cli):
             "総務課", "General Affairs", "SOMU")
 
 
+JA_NAME = Msg("Japanese name")
 BAD_DEPARTMENTS = {
-    "duplicate": (["DUP", "--name-ja", "別の課"], "already used"),
-    "unknown parent": (["NEW", "--name-ja", "新課", "--parent", "NOPE"], "NOPE"),
-    "bad code": (["bad code!", "--name-ja", "課"], "department code"),
-    "empty name": (["NEW", "--name-ja", " "], "required"),
-    "long name": (["NEW", "--name-ja", "長" * 121], "too long"),
-    "control chars": (["NEW", "--name-ja", "課\x1b[31m"], "control"),
+    "duplicate": (["DUP", "--name-ja", "別の課"],
+                  ("The department code %(code)s is already used.", {"code": "DUP"})),
+    "unknown parent": (["NEW", "--name-ja", "新課", "--parent", "NOPE"],
+                       ("No department with code %(code)s.", {"code": "NOPE"})),
+    "bad code": (["bad code!", "--name-ja", "課"],
+                 ("A department code is 1–32 letters, digits, '-' or '_'.", {})),
+    "empty name": (["NEW", "--name-ja", " "], ("%(what)s is required.", {"what": JA_NAME})),
+    "long name": (["NEW", "--name-ja", "長" * 121],
+                  ("%(what)s is too long (%(n)d characters at most).",
+                   {"what": JA_NAME, "n": 120})),
+    "control chars": (["NEW", "--name-ja", "課\x1b[31m"],
+                      ("%(what)s contains control characters.", {"what": JA_NAME})),
 }
 
 
@@ -94,7 +113,7 @@ def test_department_create_refuses_bad_input(app, cli, make_department, args, me
     make_department("DUP", "既存課")
     result = cli("department", "create", *args)
     assert result.exit_code != 0
-    assert message in result.output
+    assert said(app, message[0], **message[1]) in result.output
     assert "Traceback" not in result.output
     assert count(app, Department) == 1
 
@@ -126,20 +145,28 @@ def test_user_create_reads_the_password_from_stdin(app, cli, client, make_depart
     assert login(client, "it.admin", STRONG).status_code == 302
 
 
+EMPLOYEE = ["--role", "employee"]
 BAD_USERS = {
-    "weak password": (["weak", "--role", "employee"], "short\n", "at least"),
-    "password is the login": (["tanaka.taro", "--role", "employee"],
-                              "tanaka.taro-2026\n", "login ID"),
-    "empty password": (["nopass", "--role", "employee"], "\n", "password"),
-    "password too long": (["longpass", "--role", "employee"], "Ab1-" * 300 + "\n", "at most"),
-    "password with NUL": (["nulpass", "--role", "employee"], STRONG + "\x00\n", "control"),
-    "unknown role": (["someone", "--role", "boss"], STRONG + "\n", "boss"),
-    "duplicate login": (["existing", "--role", "employee"], STRONG + "\n", "already used"),
-    "bad login": (["Bad Login!", "--role", "employee"], STRONG + "\n", "login ID"),
-    "unknown department": (["someone", "--role", "employee", "--department", "NOPE"],
-                           STRONG + "\n", "NOPE"),
-    "bad email": (["someone", "--role", "employee", "--email", "not-an-address"],
-                  STRONG + "\n", "e-mail"),
+    "weak password": (["weak", *EMPLOYEE], "short\n",
+                      ("The password must be at least %(n)d characters.", {"n": 10})),
+    "password is the login": (["tanaka.taro", *EMPLOYEE], "tanaka.taro-2026\n",
+                              ("The password must not contain the login ID.", {})),
+    "empty password": (["nopass", *EMPLOYEE], "\n",
+                       ("A local account needs a password.", {})),
+    "password too long": (["longpass", *EMPLOYEE], "Ab1-" * 300 + "\n",
+                          ("The password must be at most %(n)d characters.", {"n": 1024})),
+    "password with NUL": (["nulpass", *EMPLOYEE], STRONG + "\x00\n",
+                          ("The password may not contain control characters.", {})),
+    "unknown role": (["someone", "--role", "boss"], STRONG + "\n",
+                     ("Unknown role: %(roles)s", {"roles": "boss"})),
+    "duplicate login": (["existing", *EMPLOYEE], STRONG + "\n",
+                        ("The login ID %(login)s is already used.", {"login": "existing"})),
+    "bad login": (["Bad Login!", *EMPLOYEE], STRONG + "\n",
+                  ("A login ID is 1–64 lower-case letters, digits, '.', '-' or '_'.", {})),
+    "unknown department": (["someone", *EMPLOYEE, "--department", "NOPE"], STRONG + "\n",
+                           ("No department with code %(code)s.", {"code": "NOPE"})),
+    "bad email": (["someone", *EMPLOYEE, "--email", "not-an-address"], STRONG + "\n",
+                  ("The e-mail address is not valid.", {})),
 }
 
 
@@ -148,7 +175,7 @@ def test_user_create_refuses_bad_input(app, cli, make_user, args, stdin, message
     make_user("existing")
     result = cli("user", "create", *args, "--password-stdin", input=stdin)
     assert result.exit_code != 0
-    assert message in result.output
+    assert said(app, message[0], **message[1]) in result.output
     assert "Traceback" not in result.output
     assert count(app, User) == 1
 
@@ -214,7 +241,7 @@ def test_token_create_for_a_deactivated_user_fails(app, cli, make_user):
     make_user("retired", active=False)
     result = cli("token", "create", "retired")
     assert result.exit_code != 0
-    assert "deactivated" in result.output
+    assert said(app, "The account %(login)s is deactivated.", login="retired") in result.output
     assert "whk_" not in result.output
 
 
@@ -277,7 +304,7 @@ def test_demo_prints_a_generated_password(app, cli, client, monkeypatch):
 def test_demo_refuses_a_weak_password(app, cli, monkeypatch):
     result = cli("demo", env={"WORKHUB_DEMO_PASSWORD": "short"})
     assert result.exit_code != 0
-    assert "at least" in result.output
+    assert said(app, "The password must be at least %(n)d characters.", n=10) in result.output
     assert (count(app, User), count(app, Department)) == (0, 0)
 
 
