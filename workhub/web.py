@@ -6,10 +6,11 @@ import logging
 from pathlib import Path
 
 import flask_bootstrap
-from flask import Blueprint, Flask, g, jsonify, render_template, request, session
+from flask import Blueprint, Flask, Response, g, jsonify, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -169,11 +170,28 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         return render_error(exc.status, exc.message, exc.code)
 
+    @app.errorhandler(OperationalError)
+    def handle_database_down(exc: OperationalError):
+        db.session.rollback()
+        log.error("database unavailable on %s %s: %s", request.method, request.path, exc)
+        # The signed-in user cannot be loaded now either: render the page as for a visitor,
+        # or rendering it would hit the database again and fail with a bare 500.
+        login_manager._update_request_context_with_user()
+        response = app.make_response(render_error(503))
+        response.headers["Retry-After"] = "30"
+        return response
+
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):
         db.session.rollback()
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return render_error(500)
+        try:
+            return render_error(500)
+        except Exception:  # noqa: BLE001 - the error page itself failed: answer plainly
+            log.exception("the error page failed too")
+            if wants_json():
+                return {"error": {"code": "server_error", "message": "Internal server error"}}, 500
+            return Response("500 Internal Server Error", 500, mimetype="text/plain")
 
     @app.after_request
     def security_headers(response):
