@@ -59,6 +59,9 @@ def database_url(tmp_path_factory):
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
+    # create_app reads the environment first: keep it away from the checkout's instance/.
+    os.environ["WORKHUB_INSTANCE_PATH"] = str(instance)
+    os.environ.setdefault("WORKHUB_SECRET_KEY", "test-" + secrets.token_hex(16))
     application = create_app(
         {
             "TESTING": True,

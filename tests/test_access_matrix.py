@@ -151,6 +151,7 @@ ROUTES: dict[tuple[str, str], Call] = {
     # Notifications and mail settings.
     ("GET", "/notifications"): Call(),
     ("POST", "/notifications/read"): Call(ok=303),
+    ("POST", "/profile/mail"): Call(data={"summary_mail": "y"}, ok=303),
     ("GET", "/admin/mail"): Call(),
     ("POST", "/admin/mail"): Call(data={"address": "relay-check@city.example.jp"}, ok=303),
 }

@@ -248,7 +248,7 @@ def test_service_refuses_a_cycle_too(app, app_ctx, tree):
     from workhub.errors import DomainError
     from workhub.org.services import get_department, update_department
 
-    with pytest.raises(DomainError, match="below itself"):
+    with pytest.raises(DomainError, match="自分自身の下"):
         update_department(get_department("KYOKU1"), "総務局", None, "KA1")
 
 

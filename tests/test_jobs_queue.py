@@ -98,7 +98,7 @@ def test_expired_lease_goes_back_to_queue_then_fails_after_max(app_ctx, tmp_path
     db.session.commit()
     assert services.recover_expired() == (0, 1)
     final = _job(job.id)
-    assert final.status == "failed" and "stopped responding" in final.error
+    assert final.status == "failed" and "応答しなくなりました" in final.error
 
 
 def test_renew_reports_cancel_and_lost_leases(app_ctx, tmp_path):

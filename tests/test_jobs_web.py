@@ -96,7 +96,7 @@ def test_retry_of_a_queued_job_is_a_clear_409(app, client, logged_in):
     token = csrf_token(client, f"/admin/jobs/{job_id}")
     response = client.post(f"/admin/jobs/{job_id}/retry", data={"csrf_token": token})
     assert response.status_code == 409
-    assert "retried" in response.get_data(as_text=True)
+    assert "再実行できるのは" in response.get_data(as_text=True)
     assert _jobs(app) == before
 
 
@@ -169,3 +169,32 @@ def test_notifications_page_lists_only_mine_and_marks_read(app, client, logged_i
     with app.app_context():
         unread = db.session.query(Notification).filter(Notification.read_at.is_(None)).all()
         assert [n.user_id for n in unread] == [other.id]
+
+
+def test_profile_mail_preference_round_trip(app, client, logged_in):
+    me = logged_in()
+    token = csrf_token(client, "/profile")
+    # An unchecked box is simply absent from the form: that means "no summary mails".
+    assert client.post("/profile/mail", data={"csrf_token": token}).status_code == 303
+    with app.app_context():
+        assert db.session.get(User, me.id).mail_opt_out is True
+    client.post("/profile/mail", data={"csrf_token": token, "summary_mail": "y"})
+    with app.app_context():
+        assert db.session.get(User, me.id).mail_opt_out is False
+
+
+def test_profile_mail_preference_needs_csrf(app, client, logged_in):
+    me = logged_in()
+    assert client.post("/profile/mail", data={"summary_mail": ""}).status_code == 400
+    with app.app_context():
+        assert db.session.get(User, me.id).mail_opt_out is False
+
+
+def test_bell_shows_unread_count(app, client, logged_in):
+    me = logged_in()
+    with app.app_context():
+        for i in range(3):
+            db.session.add(Notification(user_id=me.id, event="x", title=f"通知 {i}"))
+        db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert 'text-bg-warning">3<' in page

@@ -268,7 +268,7 @@ def test_unreachable_directory_raises_a_clear_error(ldap_app, set_ldap, app_ctx)
     set_ldap(LDAP_URL=f"ldap://127.0.0.1:{closed_port()}/")
     with pytest.raises(DirectoryUnavailable) as failure:
         directory_from_config(ldap_app.config).authenticate("tanaka", LDAP_PASSWORD)
-    assert "cannot be reached" in failure.value.message
+    assert "接続できません" in failure.value.message
     assert "WORKHUB_LDAP_URL" in failure.value.message
 
 
@@ -280,7 +280,7 @@ def test_silent_directory_times_out(ldap_app, set_ldap, app_ctx):
         set_ldap(LDAP_URL=f"ldap://127.0.0.1:{mute.getsockname()[1]}", LDAP_TIMEOUT=1)
         with pytest.raises(DirectoryUnavailable) as failure:
             directory_from_config(ldap_app.config).authenticate("tanaka", LDAP_PASSWORD)
-    assert "cannot be reached" in failure.value.message
+    assert "接続できません" in failure.value.message
 
 
 def test_refused_service_account_is_reported(ldap_app, set_ldap, english):

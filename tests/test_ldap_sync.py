@@ -183,7 +183,7 @@ def test_cli_sync_reports_an_unreachable_directory(ldap_app, set_ldap, departmen
     set_ldap(LDAP_URL=f"ldap://127.0.0.1:{closed_port()}/")
     result = runner.invoke(args=["ldap-sync"])
     assert result.exit_code != 0
-    assert "cannot be reached" in result.output
+    assert "接続できません" in result.output
     assert "Nothing was changed" in result.output
     assert all(user_row(ldap_app, login)["active"] for login in PEOPLE)
 

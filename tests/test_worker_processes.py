@@ -136,7 +136,7 @@ def test_cancel_queued_and_running_jobs(workers, effects, app):
     # Cancelling what has finished is refused with a message.
     again = cli.invoke(args=["jobs", "cancel", str(slow_id)])
     assert again.exit_code != 0
-    assert "already finished" in again.output
+    assert "すでに終了しています" in again.output
 
 
 def test_retry_a_failed_and_a_cancelled_job(workers, effects, app):
@@ -168,7 +168,7 @@ def test_retry_a_failed_and_a_cancelled_job(workers, effects, app):
                           run_after=services.utcnow().replace(year=2100))
     refused = cli.invoke(args=["jobs", "retry", str(waiting_id)])
     assert refused.exit_code != 0
-    assert "Only a failed or cancelled job" in refused.output
+    assert "再実行できるのは" in refused.output
 
 
 def test_worker_with_kinds_ignores_other_kinds(workers, effects):
@@ -193,6 +193,7 @@ def test_a_cancel_asked_of_a_dead_workers_job_is_honoured_not_rerun(app_ctx, eff
     db.session.commit()
     services.recover_expired()
     job = job_row(job_id)
-    assert (job.status, job.worker_id, job.error) == ("cancelled", None, "Cancelled while running.")
+    assert (job.status, job.worker_id) == ("cancelled", None)
+    assert job.error == "実行中に取り消されました。"
     assert job.finished_at is not None
     assert services.claim("live-worker", None, 60) is None

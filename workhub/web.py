@@ -220,7 +220,18 @@ def init_app(app: Flask) -> None:
         if not has_request_context():
             # Mail templates rendered by the worker or the CLI: no page chrome needed.
             return {}
+        from workhub.auth.roles import ROLE_LABELS
+
+        def unread_notifications() -> int:
+            from workhub.notify.services import unread_count
+
+            if not current_user.is_authenticated:
+                return 0
+            return unread_count(current_user)
+
         return {
+            "unread_notifications": unread_notifications,
             "current_language": select_locale(),
             "navigation": navigation_for(current_user),
+            "role_labels": ROLE_LABELS,
         }

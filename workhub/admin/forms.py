@@ -23,16 +23,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from workhub.auth.roles import ROLE_LABELS
 from workhub.config import ROLES
-
-ROLE_LABELS = {
-    "employee": _l("Employee"),
-    "manager": _l("Manager"),
-    "hr": _l("Human resources"),
-    "it_admin": _l("IT administrator"),
-    "secretary": _l("Secretary"),
-    "admin": _l("Administrator"),
-}
 
 # Characters that reorder how text is displayed ("a\u202egpj.exe" shows as "aexe.jpg"):
 # a name containing them can pass for another name in lists.

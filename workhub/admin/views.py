@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from workhub.admin.forms import (
-    ROLE_LABELS,
     AuditFilterForm,
     DeleteForm,
     DepartmentCreateForm,
@@ -44,11 +43,6 @@ from workhub.org.services import (
 )
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.context_processor
-def _role_labels():
-    return {"role_labels": ROLE_LABELS}
 
 
 # --- helpers ----------------------------------------------------------------------------

@@ -52,7 +52,8 @@ def register(app: Flask) -> None:
         if created == 0:
             click.echo("demo data already present; nothing changed")
             return
-        click.echo(f"created {created} demo users (logins: {', '.join(s[0] for s in STAFF[:4])}, …)")
+        sample = ", ".join(s[0] for s in STAFF[:4])
+        click.echo(f"created {created} demo users (logins: {sample}, …)")
         if generated:
             click.echo(f"demo password for every demo user: {password}")
         else:

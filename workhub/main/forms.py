@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length
 
 LANGUAGE_CHOICES = [("ja", "日本語"), ("en", "English")]
@@ -16,6 +16,14 @@ class LanguageForm(FlaskForm):
         validators=[AnyOf(["ja", "en"], message=_l("Choose Japanese or English."))],
     )
     next = HiddenField()
+
+
+class MailPreferenceForm(FlaskForm):
+    summary_mail = BooleanField(
+        _l("Send me summary and reminder mails"),
+        description=_l("Mails about your own requests and approvals are always sent; the "
+                       "notifications in WorkHub are kept either way."),
+    )
 
 
 class TokenForm(FlaskForm):

@@ -24,7 +24,8 @@ from workhub.auth.services import create_token, revoke_token
 from workhub.auth.views import safe_next
 from workhub.errors import DomainError
 from workhub.extensions import db
-from workhub.main.forms import EmptyForm, LanguageForm, TokenForm
+from workhub.main.forms import EmptyForm, LanguageForm, MailPreferenceForm, TokenForm
+from workhub.notify.services import set_mail_opt_out
 from workhub.web import render_error
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,8 @@ def _render_profile(token_form=None, new_token=None, status=200):
         "main/profile.html",
         language_form=LanguageForm(formdata=None, language=language),
         token_form=token_form or TokenForm(formdata=None),
+        mail_form=MailPreferenceForm(formdata=None,
+                                     summary_mail=not current_user.mail_opt_out),
         revoke_form=EmptyForm(),
         tokens=_tokens(),
         new_token=new_token,
@@ -88,6 +91,18 @@ def _render_profile(token_form=None, new_token=None, status=200):
 @login_required
 def profile():
     return _render_profile()
+
+
+@bp.post("/profile/mail")
+@login_required
+def set_mail_preference():
+    form = MailPreferenceForm()
+    if not form.validate_on_submit():
+        return _render_profile(status=400)
+    set_mail_opt_out(current_user._get_current_object(), not form.summary_mail.data)
+    db.session.commit()
+    flash(_("Your mail preference has been saved."), "success")
+    return redirect(url_for("main.profile"), 303)
 
 
 @bp.post("/profile/tokens")

@@ -67,6 +67,13 @@ def notify(user: User, event: str, template: str, *, url: str | None = None,
     return note
 
 
+def set_mail_opt_out(user: User, opt_out: bool) -> User:
+    """Record whether ``user`` refuses non-essential mail (digests, reminders)."""
+    user.mail_opt_out = bool(opt_out)
+    db.session.flush()
+    return user
+
+
 def unread_count(user: User) -> int:
     return db.session.scalar(
         select(func.count(Notification.id)).where(

@@ -85,6 +85,11 @@ def load_demo(password: str) -> int:
     for code, name_ja, name_en, parent in DEPARTMENTS:
         if db.session.scalar(select(Department.id).where(Department.code == code)) is None:
             create_department(code, name_ja, name_en, parent)
+    from workhub.auth.services import check_password_strength, hash_password
+
+    # Every demo user shares one password: hash it once (scrypt is slow on purpose).
+    check_password_strength(password)
+    shared_hash = hash_password(password)
     created = 0
     for login, name, kana, dept, roles in STAFF:
         if db.session.scalar(select(User.id).where(User.login == login)) is not None:
@@ -96,7 +101,7 @@ def load_demo(password: str) -> int:
             roles=roles,
             department_code=dept,
             email=f"{login}@city.example.jp",
-            password=password,
+            password_hash=shared_hash,
         )
         created += 1
     db.session.flush()

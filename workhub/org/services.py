@@ -133,6 +133,7 @@ def create_user(
     kana: str | None = None,
     password: str | None = None,
     auth_source: str = "local",
+    password_hash: str | None = None,
 ) -> User:
     """Create a user. Local users get a password; LDAP users sign in through the directory."""
     from workhub.auth.services import set_password
@@ -152,9 +153,13 @@ def create_user(
     )
     user.set_roles(check_roles(roles))
     if auth_source == "local":
-        if not password:
+        if password_hash:
+            # An already checked and hashed password (the demo loader shares one).
+            user.password_hash = password_hash
+        elif not password:
             raise DomainError(str(_l("A local account needs a password.")), field="password")
-        set_password(user, password)
+        else:
+            set_password(user, password)
     db.session.add(user)
     db.session.flush()
     return user
