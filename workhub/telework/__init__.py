@@ -1,0 +1,1 @@
+"""Telework: remote-day bookings, approvals, the session log, monthly targets, statistics."""
