@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.engine import make_url
 
 from workhub import create_app
@@ -93,6 +93,31 @@ def _clean(request, app):
         db.session.commit()
         db.session.remove()
     limiter.reset()
+
+
+def snapshot(app) -> dict[str, list]:
+    """Every row of every table: equal before and after means nothing was written."""
+    with app.app_context():
+        return {
+            table.name: [
+                tuple(row)
+                for row in db.session.execute(
+                    select(table).order_by(*table.primary_key.columns)
+                ).all()
+            ]
+            for table in db.metadata.sorted_tables
+        }
+
+
+@pytest.fixture
+def fast_hashing(monkeypatch):
+    """scrypt costs ~0.1 s a hash: tests about pages, not hashing, use a cheap one."""
+    from werkzeug.security import generate_password_hash
+
+    monkeypatch.setattr(
+        "workhub.auth.services.hash_password",
+        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"),
+    )
 
 
 @pytest.fixture

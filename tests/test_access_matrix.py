@@ -23,13 +23,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from conftest import csrf_token, login
+from conftest import csrf_token, login, snapshot
 from flask_login import login_required
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from workhub.config import ROLES
 from workhub.extensions import db
+
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 ANONYMOUS = "anonymous"
 WHO = (ANONYMOUS, *ROLES)
@@ -154,6 +155,15 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("POST", "/profile/mail"): Call(data={"summary_mail": "y"}, ok=303),
     ("GET", "/admin/mail"): Call(),
     ("POST", "/admin/mail"): Call(data={"address": "relay-check@city.example.jp"}, ok=303),
+    # Telework dashboard (everyone) and statistics (HR, admins, managers).
+    ("GET", "/telework/"): Call(),
+    ("GET", "/telework/charts/trend.svg"): Call(),
+    ("GET", "/telework/charts/departments.svg"): Call(),
+    ("GET", "/telework/stats"): Call(),
+    ("GET", "/telework/stats/charts/<kind>.svg"): Call(params={"kind": lambda w: "month"}),
+    ("GET", "/telework/stats/export.csv"): Call(),
+    ("GET", "/telework/stats/export.xlsx"): Call(),
+    ("GET", "/api/v1/telework/stats"): Call(),
 }
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -240,29 +250,6 @@ def test_admin_routes_are_for_admins_only(app):
             assert access_rule(app, rule, ROUTES[(method, rule.rule)]) == ("roles", ("admin",)), (
                 method, rule.rule
             )
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashing(monkeypatch):
-    """scrypt takes ~0.1 s a hash and this file signs in ~200 times: use a cheap hash."""
-    monkeypatch.setattr(
-        "workhub.auth.services.hash_password",
-        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"),
-    )
-
-
-def snapshot(app) -> dict[str, list]:
-    """Every row of every table."""
-    with app.app_context():
-        return {
-            table.name: [
-                tuple(row)
-                for row in db.session.execute(
-                    select(table).order_by(*table.primary_key.columns)
-                ).all()
-            ]
-            for table in db.metadata.sorted_tables
-        }
 
 
 def _build_world(app, make_department, make_user, who: str):

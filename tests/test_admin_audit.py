@@ -7,21 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import csrf_token, login
-from werkzeug.security import generate_password_hash
 
 from workhub.auth.models import AuditEvent
 from workhub.extensions import db
 
+pytestmark = pytest.mark.usefixtures("fast_hashing")
+
 SCRIPT = "<script>alert(1)</script>"
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashing(monkeypatch):
-    """scrypt takes ~0.1 s a hash; these tests are about pages, not about hashing."""
-    monkeypatch.setattr(
-        "workhub.auth.services.hash_password",
-        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"),
-    )
 
 
 @pytest.fixture

@@ -6,39 +6,17 @@ import html
 import re
 
 import pytest
-from conftest import csrf_token, login
+from conftest import csrf_token, login, snapshot
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from workhub.extensions import db
 from workhub.org.models import Department
 
+pytestmark = pytest.mark.usefixtures("fast_hashing")
+
 SCRIPT = "<script>alert(1)</script>"
 SQL = "'; DROP TABLE departments;--"
 LONG = "課" * 10_000
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashing(monkeypatch):
-    """scrypt takes ~0.1 s a hash; these tests are about pages, not about hashing."""
-    monkeypatch.setattr(
-        "workhub.auth.services.hash_password",
-        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"),
-    )
-
-
-def snapshot(app) -> dict[str, list]:
-    """Every row of every table: equal before and after means nothing was written."""
-    with app.app_context():
-        return {
-            table.name: [
-                tuple(row)
-                for row in db.session.execute(
-                    select(table).order_by(*table.primary_key.columns)
-                ).all()
-            ]
-            for table in db.metadata.sorted_tables
-        }
 
 
 def text_of(response) -> str:

@@ -198,18 +198,11 @@ def update_user(
     ip: str | None = None,
 ) -> User:
     """Edit a user's profile fields (admin). Deactivation is audited."""
-    from workhub.auth.services import audit
-
     user.display_name = _text(display_name, str(_l("Display name")), 120)
     user.email = check_email(email)
     user.kana = _text(kana, str(_l("Kana")), 120, required=False)
     user.department = get_department(department_code) if department_code else None
-    if bool(user.active) != bool(active):
-        user.active = active
-        audit("user.activated" if active else "user.deactivated", actor=actor,
-              target=user.login, ip=ip)
-    db.session.flush()
-    return user
+    return set_user_active(user, active, actor=actor, ip=ip)
 
 
 def upsert_directory_user(
