@@ -438,6 +438,7 @@ def test_share_warning_does_not_refuse(org, clock):
     result = book(org.emp, WED, end=THU)  # 2 of 3 on Wednesday, 1 of 3 on Thursday
     assert [(w.code, w.day) for w in result.warnings] == [("share", WED)]
     assert "2 of 3 people" in result.warnings[0].message
+    assert "(more than 50 %)" in result.warnings[0].message
     assert len(result.created) == 2
 
 
@@ -626,3 +627,14 @@ def test_an_approved_day_with_a_session_is_history(org, clock):
     db.session.flush()
     with pytest.raises(Conflict):
         bk.cancel(booking, org.emp)
+
+
+def test_a_race_on_the_same_slot_ends_as_an_overlap_not_a_500(org, clock, monkeypatch):
+    (first,) = book(org.emp, WED).created
+    # As if the other request had written between our check and our write.
+    monkeypatch.setattr(bk, "_rule_violations", lambda *args: [])
+    before = counts()
+    with pytest.raises(RuleViolation) as caught:
+        book(org.emp, TUE, end=WED)
+    assert caught.value.code == "overlap"
+    assert counts() == before and first.status == "pending"  # the session is still usable

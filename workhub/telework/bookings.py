@@ -17,6 +17,8 @@ Decisions recorded here (the views and the API rely on them):
   ``max_days_per_month`` by giving a reason: the bookings keep the reason and the override is
   audited as ``telework.override``. An overlap is never overridden (a person cannot be
   remote twice in the same slot). Approval still follows the policy.
+* **Share warning.** The share is counted among the active members of the owner's own
+  department (not its subtree): people with a live booking that day, the owner included.
 * **Approval.** When the policy needs none the booking is approved at once: its history
   then starts with a single event from nothing to ``approved``.
 * **Cancel.** See ``permissions`` (pending: any time; an approved day that is over, or that
@@ -208,7 +210,7 @@ def _rule_violations(user: User, days: list[date], slot: str, policy, now: datet
         slots = booked.get(day, set())
         if slots and ("full" in slots or slot == "full" or slot in slots):
             out.append(Violation("overlap", str(_l(
-                "You already have a remote-work booking on %(day)s that overlaps this one.",
+                "There is already a remote-work booking on %(day)s that overlaps this one.",
                 day=day.isoformat())), day))
     out += _limit_violations(
         days, booked, policy.max_days_per_week, lambda d: d.isocalendar()[:2],
@@ -273,6 +275,12 @@ def create_bookings(user: User, *, start: date, end: date | None = None,
     """Book remote days for ``user`` (one date, a range or a weekly pattern, see
     ``plan_days``), checking every rule first: all days are booked or none.
 
+    ``actor`` is who asks: ``user`` themself, or HR / an administrator acting for them, who
+    may add ``override_reason`` to let the request through the overridable rules. ``now``
+    defaults to the current time; ``language`` is for holiday names in notices.
+
+    Returns the created bookings, the skipped days and warnings (``share`` when more than
+    the policy's share of the department would be remote on a day, ``no_approver``).
     Raises DomainError for bad input, Forbidden when ``actor`` may not book for ``user`` or
     override, RuleViolation (422, ``code`` = the rule) when a day breaks a rule.
     Notifies the approvers of new pending bookings (one message per request).
@@ -342,7 +350,7 @@ def create_bookings(user: User, *, start: date, end: date | None = None,
             db.session.flush()
     except IntegrityError as exc:
         # Another request booked the same slot between our check and our write.
-        raise RuleViolation(str(_l("You already have a remote-work booking on one of these "
+        raise RuleViolation(str(_l("There is already a remote-work booking on one of these "
                                    "days that overlaps this one.")), code="overlap") from exc
 
     if overridden:
