@@ -180,6 +180,16 @@ def _float(env: dict[str, str], name: str, default: float) -> float:
         raise ValueError(f"{name} must be a number, got {raw!r}") from exc
 
 
+def _clock(env: dict[str, str], name: str, default: str) -> str:
+    """A time of day ``HH:MM`` (24-hour clock), returned as ``HH:MM``."""
+    raw = env.get(name, "").strip() or default
+    hour, sep, minute = raw.partition(":")
+    if not (sep and hour.isdigit() and minute.isdigit() and len(minute) == 2
+            and int(hour) < 24 and int(minute) < 60):
+        raise ValueError(f"{name} must be a time of day such as 10:00, got {raw!r}")
+    return f"{int(hour):02d}:{minute}"
+
+
 def _schedules(env: dict[str, str]) -> dict[str, str]:
     """``WORKHUB_SCHEDULE_LDAP_SYNC="30 2 * * *"`` → ``{"ldap_sync": "30 2 * * *"}``."""
     prefix = "WORKHUB_SCHEDULE_"
@@ -254,4 +264,7 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         ),
         "JOB_SCHEDULES": _schedules(env),
         "SCHEDULER_LEASE_SECONDS": _int(env, "WORKHUB_SCHEDULER_LEASE_SECONDS", 30),
+        # Telework (issue 4): remind people with an approved remote day but no session by then.
+        "TELEWORK_SESSION_REMINDER_TIME": _clock(env, "WORKHUB_TELEWORK_SESSION_REMINDER_TIME",
+                                                 "10:00"),
     }

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 JOB_MODULES = (
     "workhub.jobs.builtin",
     "workhub.notify.jobs",
+    "workhub.telework.jobs",
 )
 
 
