@@ -188,6 +188,8 @@ def test_two_concurrent_starts_give_one_session(app, people, clock):
             except Conflict:
                 db.session.rollback()
                 outcomes.append("conflict")
+            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+                outcomes.append(repr(exc))
             finally:
                 db.session.remove()
 
@@ -197,6 +199,37 @@ def test_two_concurrent_starts_give_one_session(app, people, clock):
     for thread in threads:
         thread.join(timeout=60)
     assert sorted(outcomes) == ["conflict", "started"]
+    assert db.session.scalar(select(func.count(TeleworkSession.id))) == 1
+
+
+def test_a_double_submitted_entry_is_recorded_once(app, people, clock):
+    user_id = people["emp"].id
+    db.session.commit()
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def submit():
+        with app.app_context():
+            user = db.session.get(User, user_id)
+            barrier.wait()
+            try:
+                record(user)
+                db.session.commit()
+                outcomes.append("recorded")
+            except RuleViolation as exc:
+                db.session.rollback()
+                outcomes.append(exc.code)
+            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+                outcomes.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["overlap", "recorded"]
     assert db.session.scalar(select(func.count(TeleworkSession.id))) == 1
 
 

@@ -17,7 +17,7 @@ import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, text
 
 from workhub.auth.services import audit
 from workhub.database import utcnow
@@ -260,6 +260,16 @@ def _require_actor_for(actor: User, user: User) -> None:
                                "record telework sessions.")))
 
 
+def _lock_person(user_id: int) -> None:
+    """Serialise session writes of one person until the caller commits, so two requests at
+    once (a double-submitted form) cannot both pass the overlap check: a row lock on
+    PostgreSQL; on SQLite a no-op write, which takes the database's write lock."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.scalar(select(User.id).where(User.id == user_id).with_for_update())
+    else:
+        db.session.execute(text("UPDATE users SET id = id WHERE id = :id"), {"id": user_id})
+
+
 def _insert_unless_taken(model, values: dict, conflict: list[str], where=None):
     """INSERT … ON CONFLICT DO NOTHING RETURNING the key: one atomic statement, so two
     requests racing for a unique slot (a running session, a month close) get one winner and
@@ -285,6 +295,7 @@ def start_session(user: User, *, place: str, booking_id: int | None = None,
     now = now or utcnow()
     place = _check_place(place)
     day = office_today(now)
+    _lock_person(user.id)
     if running_session(user) is not None:
         raise Conflict(str(_l("A telework session is already running: stop it first.")),
                        code="session_running")
@@ -292,8 +303,8 @@ def start_session(user: User, *, place: str, booking_id: int | None = None,
     _refuse_overlap(user.id, now, None)
     booking, unplanned = _link_booking(user, day, booking_id,
                                        now.astimezone(office_zone()).time())
-    # The partial unique index allows one running session per person: a start racing
-    # another one inserts nothing.
+    # The partial unique index allows one running session per person: should a start get
+    # past the lock (another code path), it inserts nothing rather than failing the flush.
     session_id = _insert_unless_taken(TeleworkSession, dict(
         user_id=user.id, day=day, started_at=now, ended_at=None, place=place,
         booking_id=booking.id if booking else None, unplanned=unplanned,
@@ -356,6 +367,7 @@ def record_session(user: User, *, day: date | str, start: str, end: str, place: 
     text = clean_report(report)
     _refuse_bad_span(started, ended, now)
     _refuse_closed(the_day)
+    _lock_person(user.id)
     _refuse_overlap(user.id, started, ended)
     booking, unplanned = _link_booking(user, the_day, booking_id,
                                        started.astimezone(office_zone()).time())
@@ -394,6 +406,7 @@ def update_session(session: TeleworkSession, actor: User, *, day: date | str | N
     _refuse_closed(session.day)
     _refuse_closed(new_day)
     _refuse_bad_span(started, ended, now)
+    _lock_person(session.user_id)
     _refuse_overlap(session.user_id, started, ended, exclude_id=session.id)
     if new_day != session.day:
         owner = db.session.get(User, session.user_id)
