@@ -18,3 +18,17 @@ def test_downgrade_to_base_and_upgrade_again(app_ctx):
     upgrade("head")
     with db.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), db.metadata) == []
+
+
+def test_savepoint_after_reads_is_undone_by_rollback(app_ctx):
+    """A row written inside begin_nested() after only SELECTs must go with the rollback
+    (on SQLite the driver would otherwise let the savepoint's RELEASE commit it)."""
+    from sqlalchemy import func, select
+
+    from workhub.org.models import Department
+
+    db.session.execute(select(func.count(Department.id))).scalar()
+    with db.session.begin_nested():
+        db.session.add(Department(code="SAVEPOINT", name_ja="一時課"))
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Department.id))) == 0

@@ -64,3 +64,20 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+@event.listens_for(Engine, "savepoint")
+def _sqlite_begin_before_savepoint(conn, _name) -> None:
+    """Open the real transaction before a SAVEPOINT on SQLite.
+
+    Python's sqlite3 driver only sends BEGIN before a data-changing statement. After nothing
+    but SELECTs, a SAVEPOINT therefore starts the transaction itself and its RELEASE commits
+    it: rows written in ``begin_nested()`` would survive the caller's rollback. Sending BEGIN
+    here keeps "all or nothing" true on SQLite too, without changing how ordinary
+    transactions take their locks.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    dbapi_connection = conn.connection.dbapi_connection
+    if not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN")
