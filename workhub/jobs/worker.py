@@ -42,7 +42,13 @@ class JobContext:
     _last_check: float = 0.0
 
     def progress(self, percent: float, message: str | None = None) -> None:
-        """Record how far the job is (0–100) with a short message; also checks cancellation."""
+        """Record how far the job is (0–100) with a short message; also checks cancellation.
+
+        A progress call is a step boundary: the handler's work so far is committed first.
+        Handlers are safe to run again anyway, and on SQLite an open write transaction in
+        the handler would otherwise block the progress update (one writer at a time).
+        """
+        db.session.commit()
         services.set_progress(self.job_id, self.worker_id, int(percent), message)
         self.check_cancelled()
 
