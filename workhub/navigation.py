@@ -20,6 +20,9 @@ class NavItem:
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_l("Home"), "main.home"),
+    NavItem(_l("Telework dashboard"), "telework_stats.dashboard"),
+    # Managers see their own departments' figures there; HR and admins everyone's.
+    NavItem(_l("Statistics"), "telework_stats.statistics", ("hr", "admin", "manager")),
     NavItem(_l("Users"), "admin.users", ("admin",)),
     NavItem(_l("Departments"), "admin.departments", ("admin",)),
     NavItem(_l("Audit log"), "admin.audit", ("admin",)),

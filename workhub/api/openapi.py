@@ -18,6 +18,65 @@ ERROR_SCHEMA = {
 }
 
 
+TELEWORK_STATS_SCHEMA = {
+    "type": "object",
+    "required": ["month", "scope", "target", "actual", "hours"],
+    "properties": {
+        "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+        "scope": {"type": "string", "enum": ["organisation", "departments", "self"]},
+        "target": {"type": "integer", "nullable": True},
+        "actual": {"type": "integer", "description": "Sessions (remote-work occurrences)"},
+        "hours": {"type": "number"},
+        "business_days": {"type": "integer"},
+        "business_days_left": {"type": "integer"},
+        "pace_needed": {"type": "number", "nullable": True},
+        "projection": {"type": "integer", "nullable": True},
+        "departments": {
+            "type": "array",
+            "description": "Absent for callers who see only their own sessions. Figures "
+            "include sub-departments; `own` counts the department itself only.",
+            "items": {
+                "type": "object",
+                "required": ["code", "name", "target", "actual"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "name": {"type": "string"},
+                    "parent": {"type": "string", "nullable": True},
+                    "target": {"type": "integer", "nullable": True},
+                    "actual": {"type": "integer"},
+                    "own": {"type": "integer"},
+                    "hours": {"type": "number"},
+                },
+            },
+        },
+    },
+}
+
+
+def _telework_stats_path() -> dict:
+    return {
+        "get": {
+            "summary": "A month's remote-work sessions against the target",
+            "description": "Scoped to the caller: HR and administrators see the "
+            "organisation, managers their departments, everyone else their own sessions.",
+            "parameters": [
+                {"name": "month", "in": "query", "required": False,
+                 "description": "YYYY-MM; this month (Japan time) when left out",
+                 "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}}
+            ],
+            "responses": {
+                "200": {
+                    "description": "The month's figures",
+                    "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/TeleworkStats"}}},
+                },
+                "400": _error("The month is not written YYYY-MM"),
+                "401": _error("Missing, unknown or revoked token"),
+            },
+        }
+    }
+
+
 def _error(description: str) -> dict:
     return {
         "description": description,
@@ -73,6 +132,7 @@ def build_openapi() -> dict:
                         "result": {"type": "object", "nullable": True},
                     },
                 },
+                "TeleworkStats": TELEWORK_STATS_SCHEMA,
                 "Me": {
                     "type": "object",
                     "required": ["login", "display_name", "roles"],
@@ -134,6 +194,7 @@ def build_openapi() -> dict:
                     },
                 }
             },
+            "/telework/stats": _telework_stats_path(),
             "/openapi.json": {
                 "get": {
                     "summary": "This document",

@@ -160,6 +160,10 @@ class TeleworkSession(db.Model):
               sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
         Index("ix_telework_sessions_day", "day"),
         Index("ix_telework_sessions_user_day", "user_id", "day"),
+        # Covers the statistics (migration 0004): counts and hours by day, department, place
+        # and slot are read from the index alone, in day order.
+        Index("ix_telework_sessions_stats", "day", "department_id", "place", "booking_id",
+              "started_at", "ended_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
