@@ -197,9 +197,19 @@ def test_trend_chart(client, frozen, world):
 def test_department_chart_and_the_html_keeps_its_policy(client, frozen, world):
     login(client, world.hr)
     svg = assert_safe_svg(client.get("/telework/charts/departments.svg"))
-    assert "Planning" in svg
+    # The top level only; the table beside it has every department.
+    assert "Head office" in svg and "Other bureau" in svg and "Planning" not in svg
     page = client.get("/telework/")
     assert "unsafe-inline" not in page.headers["Content-Security-Policy"]
+
+
+def test_chart_of_a_manager_shows_their_department_and_the_level_below(client, frozen, world):
+    login(client, world.manager)
+    svg = assert_safe_svg(client.get("/telework/charts/departments.svg"))
+    assert "Planning" in svg and "Section 1" in svg and "Section 2" in svg
+    assert "Head office" not in svg and "Other bureau" not in svg
+    svg = assert_safe_svg(client.get("/telework/stats/charts/department.svg"))
+    assert "Section 2" in svg and "Other bureau" not in svg
 
 
 def test_charts_of_an_employee_show_only_their_own(app, client, frozen, world):

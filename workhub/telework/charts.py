@@ -56,6 +56,8 @@ def _config(title: str, **extra) -> dict:
         "style": STYLE,
         "js": [],  # no pygal.js from the internet
         "disable_xml_declaration": True,
+        # width/height on the <svg>: an <img> then keeps the chart's own proportions.
+        "explicit_size": True,
         "width": 800,
         "height": 400,
         "legend_at_bottom": True,
@@ -82,10 +84,11 @@ def line_chart(
     no_data_text: str = "",
 ) -> str:
     """A line chart; the first series is drawn solid, the others dashed."""
-    chart = pygal.Line(**_config(title, no_data_text=no_data_text, allow_interruptions=True))
+    chart = pygal.Line(**_config(title, no_data_text=no_data_text, allow_interruptions=True,
+                                 include_x_axis=True))  # from 0, so the baseline shows
     chart.x_labels = list(labels)
     for index, (name, values) in enumerate(series):
-        style = {} if index == 0 else {"stroke_style": {"width": 2, "dasharray": "6, 4"}}
+        style = {} if index == 0 else {"stroke_style": {"width": 3, "dasharray": "8, 4"}}
         chart.add(name, list(values), show_dots=index == 0, **style)
     return _render(chart)
 
@@ -100,9 +103,21 @@ def bar_chart(
 ) -> str:
     """A bar chart with one bar per label and series (horizontal for long names)."""
     kind = pygal.HorizontalBar if horizontal else pygal.Bar
-    height = max(400, 60 + 28 * len(labels) * max(1, len(series))) if horizontal else 400
-    chart = kind(**_config(title, no_data_text=no_data_text, height=height))
-    chart.x_labels = list(labels)
+    height = max(400, 120 + 22 * len(labels) * max(1, len(series))) if horizontal else 400
+    chart = kind(**_config(title, no_data_text=no_data_text, height=height,
+                           include_x_axis=True))
+    # pygal draws the first horizontal bar at the bottom: reverse, so they read top-down.
+    order = slice(None, None, -1) if horizontal else slice(None)
+    chart.x_labels = list(labels)[order]
     for name, values in series:
-        chart.add(name, list(values))
+        chart.add(name, list(values)[order])
     return _render(chart)
+
+
+def top_rows(rows: list) -> list:
+    """The rows of a department chart: the top level (or, under a single top department,
+    that department and the level below); the table next to it has every row."""
+    top = [row for row in rows if row.depth == 0]
+    if len(top) == 1:
+        top = [row for row in rows if row.depth <= 1]
+    return top

@@ -90,7 +90,8 @@ def trend_chart():
 @login_required
 def departments_chart():
     scope = stats.visible_scope(current_user)
-    rows = stats.dashboard_departments(scope, month_of(local_today()), select_locale())
+    rows = charts.top_rows(
+        stats.dashboard_departments(scope, month_of(local_today()), select_locale()))
     return _svg(charts.bar_chart(
         _("Sessions this month by department"),
         [row.name or _("No department") for row in rows],
@@ -176,9 +177,11 @@ def statistics_chart(kind: str):
     if error:
         return error
     table = exports.tables(result)[kind]
-    labels = [str(row[0]) if kind != "department" else str(row[1]) for row in table.rows]
+    labels = [str(row[0]) for row in table.rows]
     if kind == "department":
-        series = [(_("Sessions (with sub-departments)"), [row[5] for row in table.rows])]
+        shown = charts.top_rows(result.by_department)
+        labels = [row.name or _("No department") for row in shown]
+        series = [(_("Sessions (with sub-departments)"), [row.actual for row in shown])]
     else:
         series = [(_("Sessions"), [row[1] for row in table.rows])]
     if kind == "month" and result.target is not None:
