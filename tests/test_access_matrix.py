@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import csrf_token, login, snapshot
@@ -35,6 +37,7 @@ pytestmark = pytest.mark.usefixtures("fast_hashing")
 ANONYMOUS = "anonymous"
 WHO = (ANONYMOUS, *ROLES)
 PASSWORD = "Matrix-Password-2026"
+JAPAN = ZoneInfo("Asia/Tokyo")
 
 
 @dataclass
@@ -48,6 +51,8 @@ class World:
     own_token_id: int | None  # an API token of the signed-in user (None when anonymous)
     own_job_id: int  # a queued job asked for by the signed-in user (the other user's if anonymous)
     failed_job_id: int  # a failed job, for retry
+    own_session_id: int  # a finished telework session of the signed-in user (other's if anon.)
+    running_session_id: int  # a running telework session of the other user
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,9 @@ class Call:
     ok: int = 200  # status for a caller who may use the route
     public: bool = False  # open to everyone, signed in or not (no access decorator)
     signed_in_status: int | None = None  # public routes that answer signed-in users differently
+    # Per-object rules (a manager may approve a colleague's booking, an employee may not):
+    # the status for these roles instead of ``ok``.
+    by_role: dict[str, int] = field(default_factory=dict)
 
 
 def _own_token(world: World) -> int:
@@ -67,6 +75,9 @@ def _own_token(world: World) -> int:
 
 
 NEW_PASSWORD = "Tochomae-Station-12"
+
+POLICY = {"max_days_per_week": "3", "deadline_business_days": "1", "deadline_time": "17:00",
+          "approval_required": "y", "allow_unplanned_sessions": "y"}
 
 # (method, rule) → how to call it. Keep in step with app.url_map (a test checks).
 ROUTES: dict[tuple[str, str], Call] = {
@@ -164,6 +175,59 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("GET", "/telework/stats/export.csv"): Call(),
     ("GET", "/telework/stats/export.xlsx"): Call(),
     ("GET", "/api/v1/telework/stats"): Call(),
+    # Telework sessions: everyone records their own; HR and administrators correct anyone's
+    # (the section's manager may see the other user's session but not change it).
+    ("GET", "/telework/sessions"): Call(),
+    ("POST", "/telework/sessions"): Call(
+        data={"date": "2025-06-10", "start": "09:00", "end": "12:00", "place": "home"}, ok=303
+    ),
+    ("POST", "/telework/sessions/start"): Call(data={"place": "home"}, ok=303),
+    ("POST", "/telework/sessions/<int:session_id>/stop"): Call(
+        params={"session_id": lambda w: w.running_session_id}, ok=303,
+        by_role={"employee": 404, "it_admin": 404, "secretary": 404, "manager": 403},
+    ),
+    ("GET", "/telework/sessions/<int:session_id>/edit"): Call(
+        params={"session_id": lambda w: w.own_session_id}
+    ),
+    ("POST", "/telework/sessions/<int:session_id>/edit"): Call(
+        params={"session_id": lambda w: w.own_session_id},
+        data={"date": "2025-06-09", "start": "09:30", "end": "12:00", "place": "other"}, ok=303,
+    ),
+    ("POST", "/telework/sessions/<int:session_id>/delete"): Call(
+        params={"session_id": lambda w: w.own_session_id}, ok=303
+    ),
+    # Month close, targets (HR sets them, administrators look) and policies (HR and admins).
+    ("GET", "/telework/months"): Call(),
+    ("POST", "/telework/months/close"): Call(data={"month": "2025-01"}, ok=303),
+    ("POST", "/telework/months/reopen"): Call(data={"month": "2024-12", "reason": "matrix"},
+                                              ok=303),
+    ("GET", "/telework/targets"): Call(),
+    ("POST", "/telework/targets"): Call(data={"month": "2026-05", "org_target": "100"}, ok=303),
+    # No file in a form-encoded post: the form comes back asking for one.
+    ("POST", "/telework/targets/import"): Call(ok=400),
+    ("GET", "/telework/targets/template.csv"): Call(),
+    ("GET", "/telework/policies"): Call(),
+    ("GET", "/telework/policies/organisation"): Call(),
+    ("POST", "/telework/policies/organisation"): Call(data=POLICY, ok=303),
+    ("GET", "/telework/policies/<int:dept_id>"): Call(params={"dept_id": lambda w: w.section_id}),
+    ("POST", "/telework/policies/<int:dept_id>"): Call(
+        params={"dept_id": lambda w: w.section_id}, data=POLICY, ok=303
+    ),
+    ("POST", "/telework/policies/<int:dept_id>/clear"): Call(
+        params={"dept_id": lambda w: w.section_id}, ok=303
+    ),
+    ("GET", "/api/v1/telework/sessions"): Call(),
+    ("POST", "/api/v1/telework/sessions"): Call(ok=400),
+    ("POST", "/api/v1/telework/sessions/start"): Call(ok=400),
+    ("POST", "/api/v1/telework/sessions/<int:session_id>/stop"): Call(
+        params={"session_id": lambda w: w.running_session_id}, ok=400,
+        by_role={"employee": 404, "it_admin": 404, "secretary": 404, "manager": 403},
+    ),
+    ("PUT", "/api/v1/telework/targets/<month>"): Call(
+        params={"month": lambda w: "2026-05"}, ok=400,
+        by_role={role: 403 for role in ("employee", "manager", "it_admin", "secretary",
+                                        "admin")},
+    ),
 }
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -215,7 +279,7 @@ def expected_status(app, rule, call: Call, who: str) -> int | str:
         return 401 if rule.rule.startswith("/api/") else "login"
     if kind == "roles" and who not in roles:
         return 403
-    return call.ok
+    return call.by_role.get(who, call.ok)
 
 
 # --- the tests --------------------------------------------------------------------------
@@ -280,6 +344,18 @@ def _build_world(app, make_department, make_user, who: str):
         own_job = enqueue("jobs.purge", {}, owner)
         failed_job = enqueue("jobs.purge", {}, owner)
         failed_job.status = "failed"
+        from workhub.telework.models import MonthClose, TeleworkSession
+
+        def telework_session(user_id: int, start: datetime, end: datetime | None):
+            row = TeleworkSession(user_id=user_id, day=start.astimezone(JAPAN).date(),
+                                  started_at=start, ended_at=end, place="home", unplanned=True)
+            db.session.add(row)
+            return row
+
+        own_session = telework_session(owner.id, datetime(2025, 6, 9, 0, tzinfo=UTC),
+                                       datetime(2025, 6, 9, 3, tzinfo=UTC))
+        running = telework_session(other.id, datetime.now(UTC) - timedelta(hours=1), None)
+        db.session.add(MonthClose(month="2024-12"))
         db.session.commit()
         world = World(
             section_id=ids["MTX-SEC"],
@@ -289,6 +365,8 @@ def _build_world(app, make_department, make_user, who: str):
             own_token_id=own_token.id if own_token is not None else None,
             own_job_id=own_job.id,
             failed_job_id=failed_job.id,
+            own_session_id=own_session.id,
+            running_session_id=running.id,
         )
     return world, me
 
@@ -314,7 +392,7 @@ def test_route_for_role(app, client, make_department, make_user, method, path, w
     else:
         token = csrf_token(client, "/profile" if me is not None else "/login")
         before = snapshot(app)
-        response = client.post(url, data={**call.data, "csrf_token": token})
+        response = client.open(url, method=method, data={**call.data, "csrf_token": token})
     status, location = response.status_code, response.headers.get("Location", "")
     body = response.get_data()
     error_code = response.json["error"]["code"] if response.is_json and status >= 400 else None
@@ -330,7 +408,9 @@ def test_route_for_role(app, client, make_department, make_user, method, path, w
         assert status == expected, f"{where}: {status}, expected {expected}"
     if expected == 401:
         assert error_code == "unauthorized", f"{where}: expected a JSON error body"
-    if expected == 403:
+    if expected == 403 and rule.rule.startswith("/api/"):
+        assert error_code == "forbidden", f"{where}: expected a JSON error body"
+    elif expected == 403:
         assert b"<h1" in body, f"{where}: the 403 page should be the HTML error page"
     if expected in ("login", 401, 403) and before is not None:
         assert snapshot(app) == before, f"{where}: a refused request changed the database"

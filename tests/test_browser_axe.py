@@ -26,6 +26,12 @@ PAGES = {
     "admin-jobs": ("/admin/jobs/", ("admin",), 200),
     "admin-mail": ("/admin/mail", ("admin",), 200),
     "notifications": ("/notifications", ("employee",), 200),
+    # Telework sessions (the Start button), month close, targets and policies.
+    "telework-sessions": ("/telework/sessions", ("employee",), 200),
+    "telework-months": ("/telework/months", ("hr",), 200),
+    "telework-targets": ("/telework/targets", ("hr",), 200),
+    "telework-policies": ("/telework/policies", ("hr",), 200),
+    "telework-policy-edit": ("/telework/policies/organisation", ("hr",), 200),
 }
 LANGUAGES = ("ja", "en")
 WIDTHS = ((DESKTOP["width"], DESKTOP["height"]), (MOBILE["width"], MOBILE["height"]))

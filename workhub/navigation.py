@@ -20,9 +20,12 @@ class NavItem:
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_l("Home"), "main.home"),
+    NavItem(_l("Sessions"), "telework_sessions.sessions"),
     NavItem(_l("Telework dashboard"), "telework_stats.dashboard"),
     # Managers see their own departments' figures there; HR and admins everyone's.
     NavItem(_l("Statistics"), "telework_stats.statistics", ("hr", "admin", "manager")),
+    NavItem(_l("Targets"), "telework_sessions.targets", ("hr", "admin")),
+    NavItem(_l("Policies"), "telework_sessions.policies", ("hr", "admin")),
     NavItem(_l("Users"), "admin.users", ("admin",)),
     NavItem(_l("Departments"), "admin.departments", ("admin",)),
     NavItem(_l("Audit log"), "admin.audit", ("admin",)),

@@ -77,6 +77,182 @@ def _telework_stats_path() -> dict:
     }
 
 
+_HHMM = {"type": "string", "pattern": "^[0-9]{1,2}:[0-9]{2}$", "example": "09:00"}
+_MONTH_PARAM = {"name": "month", "in": "path", "required": True,
+                "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}}
+
+TELEWORK_SESSION_SCHEMAS = {
+    "TeleworkSession": {
+        "type": "object",
+        "required": ["id", "user", "date", "start", "end", "running", "place", "unplanned"],
+        "properties": {
+            "id": {"type": "integer"},
+            "user": {"type": "string", "description": "Login of the person"},
+            "display_name": {"type": "string"},
+            "date": {"type": "string", "format": "date",
+                     "description": "The Japan-time day the session counts for"},
+            "start": _HHMM,
+            "end": {**_HHMM, "nullable": True, "description": "null while running"},
+            "started_at": {"type": "string", "format": "date-time"},
+            "ended_at": {"type": "string", "format": "date-time", "nullable": True},
+            "running": {"type": "boolean"},
+            "minutes": {"type": "integer", "nullable": True},
+            "hours": {"type": "number", "nullable": True},
+            "place": {"type": "string", "enum": ["home", "satellite", "other"]},
+            "report": {"type": "string", "nullable": True},
+            "booking_id": {"type": "integer", "nullable": True},
+            "unplanned": {"type": "boolean", "description": "Recorded without a booking"},
+        },
+    },
+    "TeleworkSessionList": {
+        "type": "object",
+        "required": ["month", "total", "sessions"],
+        "properties": {
+            "month": {"type": "string"},
+            "total": {"type": "integer"},
+            "limit": {"type": "integer"},
+            "offset": {"type": "integer"},
+            "sessions": {"type": "array",
+                         "items": {"$ref": "#/components/schemas/TeleworkSession"}},
+        },
+    },
+    "TeleworkTargets": {
+        "type": "object",
+        "required": ["month", "target", "departments"],
+        "properties": {
+            "month": {"type": "string"},
+            "target": {"type": "integer", "nullable": True, "minimum": 0},
+            "departments": {"type": "object",
+                            "additionalProperties": {"type": "integer", "minimum": 0}},
+        },
+    },
+}
+
+
+def _json(schema: str, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+def _body(properties: dict, required: list[str] | None = None) -> dict:
+    schema = {"type": "object", "additionalProperties": False, "properties": properties}
+    if required:
+        schema["required"] = required
+    return {"required": bool(required),
+            "content": {"application/json": {"schema": schema}}}
+
+
+def _telework_sessions_paths() -> dict:
+    session = _json("TeleworkSession", "The session")
+    unauthorized = _error("Missing, unknown or revoked token")
+    rule = _error("A rule refuses it; `code` names the rule: future, end_before_start, "
+                  "too_long, overlap, month_closed, booking_required, booking_invalid")
+    return {
+        "/telework/sessions": {
+            "get": {
+                "summary": "Sessions of a month the caller may see",
+                "description": "Everyone sees their own sessions; managers also those of "
+                "their departments; HR and administrators all.",
+                "parameters": [
+                    {"name": "month", "in": "query", "required": False,
+                     "description": "YYYY-MM; this month (Japan time) when left out",
+                     "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}},
+                    {"name": "user", "in": "query", "required": False,
+                     "description": "Only this person's sessions (login)",
+                     "schema": {"type": "string"}},
+                    {"name": "limit", "in": "query", "required": False,
+                     "schema": {"type": "integer", "minimum": 1, "maximum": 5000,
+                                "default": 1000}},
+                    {"name": "offset", "in": "query", "required": False,
+                     "schema": {"type": "integer", "minimum": 0, "default": 0}},
+                ],
+                "responses": {
+                    "200": _json("TeleworkSessionList", "The sessions, oldest first"),
+                    "400": _error("A malformed month, limit or offset"),
+                    "401": unauthorized,
+                },
+            },
+            "post": {
+                "summary": "Enter a finished session after the fact",
+                "description": "Times are Japan time on `date`. Linked to the approved "
+                "booking of that day (or `booking_id`); without one it is flagged unplanned, "
+                "or refused when the department's policy requires a booking.",
+                "requestBody": _body({
+                    "date": {"type": "string", "format": "date"},
+                    "start": _HHMM, "end": _HHMM,
+                    "place": {"type": "string", "enum": ["home", "satellite", "other"]},
+                    "booking_id": {"type": "integer", "nullable": True},
+                    "report": {"type": "string", "nullable": True, "maxLength": 2000},
+                }, ["date", "start", "end", "place"]),
+                "responses": {
+                    "201": session,
+                    "400": _error("Malformed JSON, wrong types, missing fields, a bad date "
+                                  "or time, an unknown place, a report too long"),
+                    "401": unauthorized,
+                    "422": rule,
+                },
+            },
+        },
+        "/telework/sessions/start": {
+            "post": {
+                "summary": "Start a session now",
+                "requestBody": _body({
+                    "place": {"type": "string", "enum": ["home", "satellite", "other"],
+                              "default": "home"},
+                    "booking_id": {"type": "integer", "nullable": True},
+                }),
+                "responses": {
+                    "201": session,
+                    "400": _error("Malformed JSON or wrong types"),
+                    "401": unauthorized,
+                    "409": _error("A session is already running (code session_running)"),
+                    "422": rule,
+                },
+            },
+        },
+        "/telework/sessions/{session_id}/stop": {
+            "post": {
+                "summary": "Stop a running session now, with an optional work report",
+                "description": "The owner, or HR/an administrator (audited as a correction).",
+                "parameters": [{"name": "session_id", "in": "path", "required": True,
+                                "schema": {"type": "integer"}}],
+                "requestBody": _body({"report": {"type": "string", "nullable": True,
+                                                 "maxLength": 2000}}),
+                "responses": {
+                    "200": session,
+                    "400": _error("Malformed JSON, wrong types, a report too long"),
+                    "401": unauthorized,
+                    "403": _error("A manager may see the session but not change it"),
+                    "404": _error("No such session, or not one the caller may see"),
+                    "409": _error("Already stopped (code already_stopped)"),
+                    "422": rule,
+                },
+            },
+        },
+        "/telework/targets/{month}": {
+            "put": {
+                "summary": "Set a month's targets (HR only)",
+                "description": "Replaces the month's targets: `target` is the organisation's "
+                "(null removes it), `departments` maps department codes to targets (departments "
+                "left out have none).",
+                "parameters": [_MONTH_PARAM],
+                "requestBody": _body({
+                    "target": {"type": "integer", "nullable": True, "minimum": 0},
+                    "departments": {"type": "object",
+                                    "additionalProperties": {"type": "integer", "minimum": 0}},
+                }),
+                "responses": {
+                    "200": _json("TeleworkTargets", "The month's targets now"),
+                    "400": _error("A bad month, malformed JSON, wrong types, a negative or "
+                                  "too large target, an unknown department code"),
+                    "401": unauthorized,
+                    "403": _error("Only HR may set targets"),
+                },
+            },
+        },
+    }
+
+
 def _error(description: str) -> dict:
     return {
         "description": description,
@@ -133,6 +309,7 @@ def build_openapi() -> dict:
                     },
                 },
                 "TeleworkStats": TELEWORK_STATS_SCHEMA,
+                **TELEWORK_SESSION_SCHEMAS,
                 "Me": {
                     "type": "object",
                     "required": ["login", "display_name", "roles"],
@@ -195,6 +372,7 @@ def build_openapi() -> dict:
                 }
             },
             "/telework/stats": _telework_stats_path(),
+            **_telework_sessions_paths(),
             "/openapi.json": {
                 "get": {
                     "summary": "This document",

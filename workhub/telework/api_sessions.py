@@ -1,0 +1,214 @@
+"""JSON API of the session log and the monthly targets (routes on ``workhub.api.bp``).
+
+* ``POST /telework/sessions`` enters a finished session, ``POST /telework/sessions/start``
+  starts one now, ``POST /telework/sessions/<id>/stop`` stops it;
+* ``GET /telework/sessions?month=YYYY-MM`` lists the sessions the caller may see;
+* ``PUT /telework/targets/<YYYY-MM>`` sets a month's targets (HR only).
+
+Malformed JSON or wrong types answer 400; a broken rule 422 with the rule's code; a
+conflict (a session already running) 409. Services raise; the app's DomainError handler
+turns their errors into ``{"error": {"code", "message"}}`` and rolls back.
+"""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from workhub.api import bp
+from workhub.extensions import db
+from workhub.org.models import User
+from workhub.telework import sessions as svc
+from workhub.telework import targets as targets_svc
+from workhub.telework.businessdays import month_bounds, month_of
+from workhub.telework.models import TeleworkSession
+from workhub.telework.permissions import can_view_session, sessions_visible_to
+from workhub.telework.policy import office_today, office_zone
+from workhub.web import json_error
+
+DEFAULT_LIMIT = 1000
+MAX_LIMIT = 5000
+
+
+class BadInput(Exception):
+    """The request body is not what the endpoint accepts (answered 400)."""
+
+    def __init__(self, message: str, code: str = "invalid"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def _body(allowed: set[str]) -> dict:
+    """The JSON object of the request; unknown keys are refused so typos do not pass."""
+    data = request.get_json(silent=True)
+    if data is None and not request.content_length:
+        data = {}  # no body at all: every field left out
+    if not isinstance(data, dict):
+        raise BadInput(_("The request body must be a JSON object."), "invalid_json")
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise BadInput(_("Unknown field: %(names)s", names=", ".join(unknown[:5])),
+                       "unknown_field")
+    return data
+
+
+def _text(data: dict, name: str, *, required: bool = False) -> str | None:
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise BadInput(_("%(name)s is required.", name=name), "missing_field")
+        return None
+    if not isinstance(value, str):
+        raise BadInput(_("%(name)s must be a string.", name=name), "invalid_type")
+    return value
+
+
+def _integer(value, name: str) -> int | None:
+    if value is None:
+        return None
+    # JSON true is not 1, and 3.0 is not a whole number of anything here.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadInput(_("%(name)s must be a whole number.", name=name), "invalid_type")
+    return value
+
+
+def _bad(exc: BadInput):
+    return json_error(400, exc.code, exc.message)
+
+
+def session_json(session: TeleworkSession) -> dict:
+    """A session as the API shows it; times also as Japan-time HH:MM."""
+    zone = office_zone()
+    minutes = session.minutes
+    return {
+        "id": session.id,
+        "user": session.user.login,
+        "display_name": session.user.display_name,
+        "date": session.day.isoformat(),
+        "start": session.started_at.astimezone(zone).strftime("%H:%M"),
+        "end": session.ended_at.astimezone(zone).strftime("%H:%M") if session.ended_at
+        else None,
+        "started_at": session.started_at.isoformat(),
+        "ended_at": session.ended_at.isoformat() if session.ended_at else None,
+        "running": session.ended_at is None,
+        "minutes": minutes,
+        "hours": round(minutes / 60, 2) if minutes is not None else None,
+        "place": session.place,
+        "report": session.report,
+        "booking_id": session.booking_id,
+        "unplanned": session.unplanned,
+    }
+
+
+@bp.post("/telework/sessions")
+def telework_record_session():
+    try:
+        data = _body({"date", "start", "end", "place", "booking_id", "report"})
+        fields = {name: _text(data, name, required=True)
+                  for name in ("date", "start", "end", "place")}
+        report = _text(data, "report")
+        booking_id = _integer(data.get("booking_id"), "booking_id")
+    except BadInput as exc:
+        return _bad(exc)
+    me = current_user._get_current_object()
+    session = svc.record_session(me, day=fields["date"], start=fields["start"],
+                                 end=fields["end"], place=fields["place"], report=report,
+                                 booking_id=booking_id, actor=me, ip=request.remote_addr)
+    db.session.commit()
+    return jsonify(session_json(session)), 201
+
+
+@bp.post("/telework/sessions/start")
+def telework_start_session():
+    try:
+        data = _body({"place", "booking_id"})
+        place = _text(data, "place") or "home"
+        booking_id = _integer(data.get("booking_id"), "booking_id")
+    except BadInput as exc:
+        return _bad(exc)
+    session = svc.start_session(current_user._get_current_object(), place=place,
+                                booking_id=booking_id)
+    db.session.commit()
+    return jsonify(session_json(session)), 201
+
+
+@bp.post("/telework/sessions/<int:session_id>/stop")
+def telework_stop_session(session_id: int):
+    me = current_user._get_current_object()
+    session = db.session.get(TeleworkSession, session_id)
+    # Someone who may not see the session is not told it exists.
+    if session is None or not can_view_session(me, session):
+        return json_error(404, "not_found", _("No such telework session."))
+    if not svc.can_edit_session(me, session):
+        return json_error(403, "forbidden", _("You may not change this telework session."))
+    try:
+        report = _text(_body({"report"}), "report")
+    except BadInput as exc:
+        return _bad(exc)
+    svc.stop_session(session, me, report, ip=request.remote_addr)
+    db.session.commit()
+    return jsonify(session_json(session))
+
+
+@bp.get("/telework/sessions")
+def telework_list_sessions():
+    raw = (request.args.get("month") or "").strip()
+    if raw and not svc.valid_month(raw):
+        return json_error(400, "invalid_month",
+                          _("month must be a month written YYYY-MM, for example 2026-04."))
+    month = raw or month_of(office_today())
+    try:
+        limit = _query_int("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        offset = _query_int("offset", 0, 0, 10**9)
+    except BadInput as exc:
+        return _bad(exc)
+    first, last = month_bounds(month)
+    stmt = sessions_visible_to(current_user._get_current_object()).where(
+        TeleworkSession.day.between(first, last))
+    login = (request.args.get("user") or "").strip()
+    if login:
+        stmt = stmt.where(TeleworkSession.user_id.in_(
+            select(User.id).where(User.login == login[:64])))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.scalars(
+        stmt.order_by(TeleworkSession.started_at, TeleworkSession.id).limit(limit).offset(offset)
+    ).all()
+    return jsonify({"month": month, "total": total, "limit": limit, "offset": offset,
+                    "sessions": [session_json(row) for row in rows]})
+
+
+def _query_int(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+        raise BadInput(_("%(name)s must be a whole number from %(low)d to %(high)d.",
+                         name=name, low=low, high=high), "invalid_" + name)
+    return int(raw)
+
+
+@bp.put("/telework/targets/<month>")
+def telework_set_targets(month: str):
+    if not svc.is_hr(current_user._get_current_object()):
+        return json_error(403, "forbidden", _("Only HR may set telework targets."))
+    try:
+        data = _body({"target", "departments"})
+        org = _integer(data.get("target"), "target")
+        departments = data.get("departments") or {}
+        if not isinstance(departments, dict):
+            raise BadInput(_("departments must be an object of department code to target."),
+                           "invalid_type")
+        wanted = {code: _integer(value, f"departments.{str(code)[:40]}")
+                  for code, value in departments.items()}
+        if any(value is None for value in wanted.values()):
+            raise BadInput(_("A department target must be a whole number."), "invalid_type")
+    except BadInput as exc:
+        return _bad(exc)
+    result = targets_svc.set_targets(month, org, wanted, current_user._get_current_object(),
+                                     ip=request.remote_addr)
+    db.session.commit()
+    return jsonify({"month": result.month, "target": result.org_target,
+                    "departments": result.departments})
