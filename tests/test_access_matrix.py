@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -51,6 +51,10 @@ class World:
     own_token_id: int | None  # an API token of the signed-in user (None when anonymous)
     own_job_id: int  # a queued job asked for by the signed-in user (the other user's if anonymous)
     failed_job_id: int  # a failed job, for retry
+    other_booking_id: int  # a pending remote-work booking of the other user (same section)
+    own_booking_id: int  # a pending booking of the signed-in user (the other user's if anonymous)
+    feed_token: str  # the secret of the other user's personal calendar feed
+    own_feed_id: int  # a calendar feed of the signed-in user (the other user's if anonymous)
     own_session_id: int  # a finished telework session of the signed-in user (other's if anon.)
     running_session_id: int  # a running telework session of the other user
 
@@ -76,6 +80,20 @@ def _own_token(world: World) -> int:
 
 NEW_PASSWORD = "Tochomae-Station-12"
 
+
+def _business_day(days_ahead: int) -> str:
+    """A business day at least ``days_ahead`` days from today: past every booking deadline."""
+    from workhub.telework.businessdays import is_business_day
+
+    day = date.today() + timedelta(days=days_ahead)
+    while not is_business_day(day):
+        day += timedelta(days=1)
+    return day.isoformat()
+
+
+BOOKABLE_DAY = _business_day(14)  # booked through the form by the signed-in user
+WORLD_DAY = _business_day(21)  # the bookings of World
+NOT_APPROVERS = {"employee": 403, "hr": 403, "it_admin": 403, "secretary": 403}
 POLICY = {"max_days_per_week": "3", "deadline_business_days": "1", "deadline_time": "17:00",
           "approval_required": "y", "allow_unplanned_sessions": "y"}
 
@@ -175,6 +193,53 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("GET", "/telework/stats/export.csv"): Call(),
     ("GET", "/telework/stats/export.xlsx"): Call(),
     ("GET", "/api/v1/telework/stats"): Call(),
+    # Remote-work bookings: everyone books and cancels their own; the section's manager and
+    # administrators decide; details are for the owner, approvers, HR and administrators.
+    ("GET", "/telework/bookings"): Call(),
+    ("POST", "/telework/bookings"): Call(
+        data={"mode": "single", "start": BOOKABLE_DAY, "slot": "full", "place": "home"}
+    ),
+    ("GET", "/telework/bookings/<int:booking_id>"): Call(
+        params={"booking_id": lambda w: w.other_booking_id},
+        by_role={"employee": 404, "it_admin": 404, "secretary": 404},
+    ),
+    ("POST", "/telework/bookings/<int:booking_id>/cancel"): Call(
+        params={"booking_id": lambda w: w.own_booking_id}, data={"back": "bookings"}, ok=303
+    ),
+    ("POST", "/telework/bookings/<int:booking_id>/approve"): Call(
+        params={"booking_id": lambda w: w.other_booking_id}, by_role=NOT_APPROVERS, ok=303
+    ),
+    ("POST", "/telework/bookings/<int:booking_id>/reject"): Call(
+        params={"booking_id": lambda w: w.other_booking_id}, data={"comment": "matrix"},
+        by_role=NOT_APPROVERS, ok=303,
+    ),
+    ("GET", "/telework/approvals"): Call(by_role={**NOT_APPROVERS}),
+    ("POST", "/telework/approvals"): Call(data={"ids": "0"}, by_role=NOT_APPROVERS, ok=303),
+    ("GET", "/telework/calendar"): Call(),
+    ("POST", "/telework/calendar/feeds"): Call(data={"scope": "person"}),
+    ("POST", "/telework/calendar/feeds/<int:feed_id>/revoke"): Call(
+        params={"feed_id": lambda w: w.own_feed_id}, ok=303
+    ),
+    # The secret URL is the credential: calendar programs cannot sign in.
+    ("GET", "/telework/feeds/<token>.ics"): Call(
+        params={"token": lambda w: w.feed_token}, public=True
+    ),
+    ("GET", "/api/v1/telework/bookings"): Call(),
+    # The API takes JSON: the matrix's form-encoded POST is refused as bad input (400) once
+    # the caller is let in; the JSON answers are tested in test_telework_bookings_api.py.
+    ("POST", "/api/v1/telework/bookings"): Call(ok=400),
+    ("GET", "/api/v1/telework/bookings/<int:booking_id>"): Call(
+        params={"booking_id": lambda w: w.other_booking_id}
+    ),
+    ("POST", "/api/v1/telework/bookings/<int:booking_id>/approve"): Call(
+        params={"booking_id": lambda w: w.other_booking_id}, by_role=NOT_APPROVERS, ok=400
+    ),
+    ("POST", "/api/v1/telework/bookings/<int:booking_id>/reject"): Call(
+        params={"booking_id": lambda w: w.other_booking_id}, by_role=NOT_APPROVERS, ok=400
+    ),
+    ("POST", "/api/v1/telework/bookings/<int:booking_id>/cancel"): Call(
+        params={"booking_id": lambda w: w.own_booking_id}, ok=400
+    ),
     # Telework sessions: everyone records their own; HR and administrators correct anyone's
     # (the section's manager may see the other user's session but not change it).
     ("GET", "/telework/sessions"): Call(),
@@ -344,6 +409,19 @@ def _build_world(app, make_department, make_user, who: str):
         own_job = enqueue("jobs.purge", {}, owner)
         failed_job = enqueue("jobs.purge", {}, owner)
         failed_job.status = "failed"
+        from workhub.telework.calendar import create_feed
+        from workhub.telework.models import Booking
+
+        other_user = db.session.get(User, other.id)
+        other_booking = Booking(user_id=other.id, day=date.fromisoformat(WORLD_DAY))
+        own_booking = Booking(user_id=owner.id, day=date.fromisoformat(WORLD_DAY))
+        if owner.id == other.id:
+            own_booking = other_booking
+        db.session.add_all([other_booking, own_booking])
+        other_feed, feed_token = create_feed(other_user, scope="person", actor=other_user)
+        own_feed = other_feed
+        if me is not None:
+            own_feed, _secret = create_feed(owner, scope="person", actor=owner)
         from workhub.telework.models import MonthClose, TeleworkSession
 
         def telework_session(user_id: int, start: datetime, end: datetime | None):
@@ -365,6 +443,10 @@ def _build_world(app, make_department, make_user, who: str):
             own_token_id=own_token.id if own_token is not None else None,
             own_job_id=own_job.id,
             failed_job_id=failed_job.id,
+            other_booking_id=other_booking.id,
+            own_booking_id=own_booking.id,
+            feed_token=feed_token,
+            own_feed_id=own_feed.id,
             own_session_id=own_session.id,
             running_session_id=running.id,
         )

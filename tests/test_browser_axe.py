@@ -26,6 +26,10 @@ PAGES = {
     "admin-jobs": ("/admin/jobs/", ("admin",), 200),
     "admin-mail": ("/admin/mail", ("admin",), 200),
     "notifications": ("/notifications", ("employee",), 200),
+    # Telework bookings (with data: tests/test_browser_telework.py checks them again).
+    "telework-bookings": ("/telework/bookings", ("hr",), 200),  # with the HR-only fields
+    "telework-approvals": ("/telework/approvals", ("manager",), 200),
+    "telework-calendar": ("/telework/calendar", ("manager",), 200),  # with department feeds
     # Telework sessions (the Start button), month close, targets and policies.
     "telework-sessions": ("/telework/sessions", ("employee",), 200),
     "telework-months": ("/telework/months", ("hr",), 200),

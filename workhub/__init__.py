@@ -42,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from workhub.main import bp as main_bp
     from workhub.notify.views import bp as notify_bp
     from workhub.telework.stats_views import bp as telework_stats_bp
+    from workhub.telework.views_bookings import bp as telework_bookings_bp
     from workhub.telework.views_sessions import bp as telework_sessions_bp
 
     app.register_blueprint(main_bp)
@@ -51,6 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(notify_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(telework_stats_bp)
+    app.register_blueprint(telework_bookings_bp)
     app.register_blueprint(telework_sessions_bp)
 
     from workhub.jobs.registry import load_job_modules

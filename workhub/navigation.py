@@ -20,6 +20,9 @@ class NavItem:
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_l("Home"), "main.home"),
+    NavItem(_l("Remote work"), "telework_bookings.bookings"),
+    # Delegates may approve too; they reach the page from the notification's link.
+    NavItem(_l("Approvals"), "telework_bookings.approvals", ("manager", "admin")),
     NavItem(_l("Sessions"), "telework_sessions.sessions"),
     NavItem(_l("Telework dashboard"), "telework_stats.dashboard"),
     # Managers see their own departments' figures there; HR and admins everyone's.

@@ -253,6 +253,157 @@ def _telework_sessions_paths() -> dict:
     }
 
 
+_DAY = {"type": "string", "format": "date", "example": "2026-11-16"}
+_DATED = {"type": "object", "required": ["code", "message"], "properties": {
+    "code": {"type": "string"}, "message": {"type": "string"},
+    "date": {**_DAY, "nullable": True}}}
+
+TELEWORK_BOOKING_SCHEMAS = {
+    "Booking": {
+        "type": "object",
+        "required": ["id", "date", "slot", "place", "status", "user"],
+        "description": "`note`, `purpose`, `decided_by`, `decision_comment`, "
+        "`override_reason` and `history` only for the owner, the approvers, HR and "
+        "administrators.",
+        "properties": {
+            "id": {"type": "integer"},
+            "date": _DAY,
+            "slot": {"type": "string", "enum": ["full", "am", "pm"]},
+            "place": {"type": "string", "enum": ["home", "satellite", "other"]},
+            "status": {"type": "string",
+                       "enum": ["pending", "approved", "rejected", "cancelled"]},
+            "user": {"type": "object", "properties": {
+                "login": {"type": "string"}, "display_name": {"type": "string"}}},
+            "series_id": {"type": "string", "nullable": True},
+            "created_at": {"type": "string", "format": "date-time"},
+            "decided_at": {"type": "string", "format": "date-time", "nullable": True},
+            "note": {"type": "string", "nullable": True},
+            "purpose": {"type": "string", "nullable": True},
+            "decided_by": {"type": "string", "nullable": True},
+            "decision_comment": {"type": "string", "nullable": True},
+            "override_reason": {"type": "string", "nullable": True},
+            "history": {"type": "array", "items": {"type": "object", "properties": {
+                "at": {"type": "string", "format": "date-time"},
+                "actor": {"type": "string", "nullable": True},
+                "from": {"type": "string", "nullable": True},
+                "to": {"type": "string"},
+                "comment": {"type": "string", "nullable": True}}}},
+        },
+    },
+    "BookingList": {
+        "type": "object",
+        "required": ["items", "page", "per_page", "total"],
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/Booking"}},
+            "page": {"type": "integer"}, "per_page": {"type": "integer"},
+            "total": {"type": "integer"},
+        },
+    },
+    "BookingCreated": {
+        "type": "object",
+        "required": ["id", "ids", "status", "created", "skipped", "warnings"],
+        "properties": {
+            "id": {"type": "integer", "description": "The first booking made"},
+            "ids": {"type": "array", "items": {"type": "integer"}},
+            "status": {"type": "string", "enum": ["pending", "approved"]},
+            "created": {"type": "array", "items": {"$ref": "#/components/schemas/Booking"}},
+            "skipped": {"type": "array", "items": {"type": "object", "properties": {
+                "date": _DAY, "kind": {"type": "string", "enum": ["weekend", "holiday"]},
+                "reason": {"type": "string", "description": "Holiday name or Weekend"}}}},
+            "warnings": {"type": "array", "items": _DATED,
+                         "description": "`share`: many of the department remote that day; "
+                         "`no_approver`"},
+            "overridden": {"type": "array", "items": _DATED},
+        },
+    },
+}
+
+
+def _telework_bookings_paths() -> dict:
+    unauthorized = _error("Missing, unknown or revoked token")
+    booking = _json("Booking", "The booking")
+    booking_id = [{"name": "booking_id", "in": "path", "required": True,
+                   "schema": {"type": "integer"}}]
+    hidden = _error("No such booking, or not one the caller may see")
+
+    def decision(summary: str, field: str, required: bool, forbidden: str) -> dict:
+        return {"post": {
+            "summary": summary, "parameters": booking_id,
+            "requestBody": _body({field: {"type": "string", "maxLength": 500}},
+                                 [field] if required else None),
+            "responses": {"200": booking, "400": _error("Malformed JSON or a bad "
+                          f"{field}"), "401": unauthorized, "403": _error(forbidden),
+                          "404": hidden, "409": _error("No longer pending / live")}}}
+
+    return {
+        "/telework/bookings": {
+            "get": {
+                "summary": "Bookings the caller may see",
+                "description": "Their own, their department's and those they approve; HR "
+                "and administrators all. Oldest day first.",
+                "parameters": [
+                    {"name": "from", "in": "query", "schema": _DAY},
+                    {"name": "to", "in": "query", "schema": _DAY},
+                    {"name": "status", "in": "query", "schema": {"type": "string", "enum": [
+                        "pending", "approved", "rejected", "cancelled"]}},
+                    {"name": "page", "in": "query", "schema": {"type": "integer",
+                                                                "minimum": 1}},
+                    {"name": "per_page", "in": "query", "schema": {
+                        "type": "integer", "minimum": 1, "maximum": 100, "default": 50}},
+                ],
+                "responses": {"200": _json("BookingList", "One page of bookings"),
+                              "400": _error("A malformed filter"), "401": unauthorized},
+            },
+            "post": {
+                "summary": "Book remote work: one day, a range or a weekly pattern",
+                "description": "`end_date` makes a range (at most 31 days); `weeks` repeats "
+                "`date`..`end_date` (or, with `weekdays` and no `end_date`, the week from "
+                "`date`) for 1-26 weeks; `weekdays` (0 = Monday) keeps only those days. "
+                "Weekends and holidays of a range are skipped and listed. HR and "
+                "administrators may book for `login` and override rules with "
+                "`override_reason`.",
+                "requestBody": _body({
+                    "date": _DAY, "end_date": _DAY,
+                    "weeks": {"type": "integer", "minimum": 1, "maximum": 26},
+                    "weekdays": {"type": "array", "items": {"type": "integer", "minimum": 0,
+                                                            "maximum": 6}},
+                    "slot": {"type": "string", "enum": ["full", "am", "pm"],
+                             "default": "full"},
+                    "place": {"type": "string", "enum": ["home", "satellite", "other"],
+                              "default": "home"},
+                    "note": {"type": "string", "maxLength": 200,
+                             "description": "Where, for place `other`"},
+                    "purpose": {"type": "string", "maxLength": 500},
+                    "login": {"type": "string"},
+                    "override_reason": {"type": "string", "maxLength": 500},
+                }, ["date"]),
+                "responses": {
+                    "201": _json("BookingCreated", "The bookings made"),
+                    "400": _error("Malformed JSON, wrong types, unknown fields or values"),
+                    "401": unauthorized,
+                    "403": _error("Booking for someone else or overriding without the role"),
+                    "422": _error("A rule refuses it; `code` names the rule: deadline, "
+                                  "weekend, holiday, no_business_day, max_days_per_week, "
+                                  "max_days_per_month, overlap; `violations` lists all"),
+                },
+            },
+        },
+        "/telework/bookings/{booking_id}": {"get": {
+            "summary": "One booking (with its history when the caller may see details)",
+            "parameters": booking_id,
+            "responses": {"200": booking, "401": unauthorized, "404": hidden}}},
+        "/telework/bookings/{booking_id}/approve": decision(
+            "Approve a pending booking", "comment", False,
+            "Not an approver of this person (or their own booking)"),
+        "/telework/bookings/{booking_id}/reject": decision(
+            "Reject a pending booking (a comment is required)", "comment", True,
+            "Not an approver of this person (or their own booking)"),
+        "/telework/bookings/{booking_id}/cancel": decision(
+            "Cancel a booking (others than the owner give a reason)", "reason", False,
+            "Neither the owner, an approver, HR nor an administrator"),
+    }
+
+
 def _error(description: str) -> dict:
     return {
         "description": description,
@@ -310,6 +461,7 @@ def build_openapi() -> dict:
                 },
                 "TeleworkStats": TELEWORK_STATS_SCHEMA,
                 **TELEWORK_SESSION_SCHEMAS,
+                **TELEWORK_BOOKING_SCHEMAS,
                 "Me": {
                     "type": "object",
                     "required": ["login", "display_name", "roles"],
@@ -373,6 +525,7 @@ def build_openapi() -> dict:
             },
             "/telework/stats": _telework_stats_path(),
             **_telework_sessions_paths(),
+            **_telework_bookings_paths(),
             "/openapi.json": {
                 "get": {
                     "summary": "This document",
