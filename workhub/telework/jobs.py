@@ -120,7 +120,7 @@ def approval_reminder(job, ctx):
         if user_id in told:
             continue
         notify(approvers[user_id], APPROVAL_EVENT, "telework_reminder_approvals",
-               url=_path("telework.approvals", "telework_stats.dashboard"), count=count)
+               url=_path("telework_bookings.approvals", "telework_stats.dashboard"), count=count)
         reminded += 1
     db.session.flush()
     return {"pending": len(pending), "reminded": reminded}
@@ -170,7 +170,7 @@ def session_reminder(job, ctx):
             continue
         told.add(booking.user_id)
         notify(booking.user, SESSION_EVENT, "telework_reminder_session",
-               url=_path("telework.sessions", "telework_stats.dashboard"), day=today,
+               url=_path("telework_sessions.sessions", "telework_stats.dashboard"), day=today,
                slot=booking.slot, place=booking.place)
         reminded += 1
     db.session.flush()
