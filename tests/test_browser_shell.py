@@ -195,6 +195,11 @@ def test_phone_width_collapses_navigation_behind_toggler(mobile_page, make_user,
     toggler.click()
     expect(toggler).to_have_attribute("aria-expanded", "true")
     expect(menu).to_be_visible()
+    # Admin links sit in a drop-down group: it opens by touch and says so.
+    group = menu.locator("#nav-group-admin")
+    expect(group).to_have_attribute("aria-expanded", "false")
+    group.click()
+    expect(group).to_have_attribute("aria-expanded", "true")
     expect(menu.locator("a[href='/admin/users']")).to_be_visible()
     expect(menu.locator("form[action='/logout'] button")).to_be_visible()
     assert page.evaluate("document.scrollingElement.scrollWidth") <= MOBILE["width"]
@@ -212,3 +217,20 @@ def test_phone_width_login_page_fits(mobile_page, screenshot):
     # The language switch stays reachable without opening any menu.
     expect(page.locator(".lang-switch button[name=language]")).to_be_visible()
     screenshot(page)
+
+
+def test_menu_groups_open_with_the_keyboard(page, make_user, screenshot):
+    """Desktop: the bar stays on one line with every role; a group opens with Enter and its
+    first link is reachable with the arrow keys."""
+    user = make_user("goro", roles=("employee", "manager", "hr", "it_admin", "secretary",
+                                    "admin"), display_name="伊藤 五郎")
+    log_in(page, user)
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= page.viewport_size["width"]
+    group = page.locator("#nav-group-telework")
+    group.focus()
+    page.keyboard.press("Enter")
+    expect(group).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("ArrowDown")
+    focused = page.evaluate("document.activeElement.getAttribute('href')")
+    assert focused == "/telework/bookings"
+    screenshot(page, "menu-open")

@@ -1,4 +1,8 @@
-"""The role-aware main navigation. Hiding a link is not a permission: views check again."""
+"""The role-aware main navigation. Hiding a link is not a permission: views check again.
+
+Top-level links and groups; a group is shown as a drop-down menu, so the bar stays one line
+on a PC however many roles a person has.
+"""
 
 from __future__ import annotations
 
@@ -17,28 +21,56 @@ class NavItem:
     def url(self) -> str:
         return url_for(self.endpoint)
 
+    def allowed(self, user) -> bool:
+        return not self.roles or user.has_role(*self.roles)
 
-NAV_ITEMS: tuple[NavItem, ...] = (
+
+@dataclass(frozen=True)
+class NavGroup:
+    label: object
+    key: str
+    items: tuple[NavItem, ...]
+
+    @property
+    def endpoints(self) -> set[str]:
+        return {item.endpoint for item in self.items}
+
+
+NAV: tuple[NavItem | NavGroup, ...] = (
     NavItem(_l("Home"), "main.home"),
-    NavItem(_l("Remote work"), "telework_bookings.bookings"),
-    # Delegates may approve too; they reach the page from the notification's link.
-    NavItem(_l("Approvals"), "telework_bookings.approvals", ("manager", "admin")),
-    NavItem(_l("Sessions"), "telework_sessions.sessions"),
-    NavItem(_l("Telework dashboard"), "telework_stats.dashboard"),
-    # Managers see their own departments' figures there; HR and admins everyone's.
-    NavItem(_l("Statistics"), "telework_stats.statistics", ("hr", "admin", "manager")),
-    NavItem(_l("Targets"), "telework_sessions.targets", ("hr", "admin")),
-    NavItem(_l("Policies"), "telework_sessions.policies", ("hr", "admin")),
-    NavItem(_l("Users"), "admin.users", ("admin",)),
-    NavItem(_l("Departments"), "admin.departments", ("admin",)),
-    NavItem(_l("Audit log"), "admin.audit", ("admin",)),
-    NavItem(_l("Jobs"), "jobs.index", ("admin",)),
-    NavItem(_l("Mail"), "notify.mail_settings", ("admin",)),
+    NavGroup(_l("Remote work"), "telework", (
+        NavItem(_l("Book remote days"), "telework_bookings.bookings"),
+        NavItem(_l("Start or stop today's telework"), "telework_sessions.sessions"),
+        NavItem(_l("Team calendar"), "telework_bookings.calendar"),
+        # Delegates may approve too; they reach the page from the notification's link.
+        NavItem(_l("Approvals"), "telework_bookings.approvals", ("manager", "admin")),
+        NavItem(_l("Telework dashboard"), "telework_stats.dashboard"),
+        # Managers see their own departments' figures there; HR and admins everyone's.
+        NavItem(_l("Statistics"), "telework_stats.statistics", ("hr", "admin", "manager")),
+        NavItem(_l("Targets"), "telework_sessions.targets", ("hr", "admin")),
+        NavItem(_l("Month close"), "telework_sessions.months", ("hr", "admin")),
+        NavItem(_l("Policies"), "telework_sessions.policies", ("hr", "admin")),
+    )),
+    NavGroup(_l("Administration"), "admin", (
+        NavItem(_l("Users"), "admin.users", ("admin",)),
+        NavItem(_l("Departments"), "admin.departments", ("admin",)),
+        NavItem(_l("Audit log"), "admin.audit", ("admin",)),
+        NavItem(_l("Jobs"), "jobs.index", ("admin",)),
+        NavItem(_l("Mail"), "notify.mail_settings", ("admin",)),
+    )),
 )
 
 
-def navigation_for(user) -> list[NavItem]:
-    """Return the navigation items ``user`` may follow."""
+def navigation_for(user) -> list[NavItem | NavGroup]:
+    """Return the links and groups ``user`` may follow (groups keep only allowed items)."""
     if user is None or not user.is_authenticated:
         return []
-    return [item for item in NAV_ITEMS if not item.roles or user.has_role(*item.roles)]
+    out: list[NavItem | NavGroup] = []
+    for entry in NAV:
+        if isinstance(entry, NavGroup):
+            items = tuple(item for item in entry.items if item.allowed(user))
+            if items:
+                out.append(NavGroup(entry.label, entry.key, items))
+        elif entry.allowed(user):
+            out.append(entry)
+    return out
