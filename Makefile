@@ -28,7 +28,7 @@ translations: | $(BIN)/python
 
 ## Refresh messages.pot and merge it into the catalogues (developers, after changing strings).
 extract-messages: install-test
-	$(BIN)/pybabel extract -F workhub/babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 \
+	$(BIN)/pybabel extract -F workhub/babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 \
 	  --no-location --sort-output -o workhub/translations/messages.pot .
 	$(BIN)/pybabel update -i workhub/translations/messages.pot -d workhub/translations \
 	  --no-fuzzy-matching --ignore-obsolete

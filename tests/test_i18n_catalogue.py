@@ -17,7 +17,7 @@ from babel.messages.pofile import read_po
 from workhub.config import PROJECT_ROOT
 
 PO_FILE = PROJECT_ROOT / "workhub" / "translations" / "ja" / "LC_MESSAGES" / "messages.po"
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]")
 
 
