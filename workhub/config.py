@@ -242,6 +242,7 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "LOGIN_LOCK_MINUTES": _int(env, "WORKHUB_LOGIN_LOCK_MINUTES", 15, minimum=1),
         "RATELIMIT_STORAGE_URI": _text(env, "WORKHUB_RATELIMIT_STORAGE_URL", "memory://"),
         "RATELIMIT_LOGIN": _rate_limit(env, "WORKHUB_RATELIMIT_LOGIN", "20 per minute"),
+        "RATELIMIT_FEED": _rate_limit(env, "WORKHUB_RATELIMIT_FEED", "60 per minute"),
         "RATELIMIT_ENABLED": _bool(env, "WORKHUB_RATELIMIT_ENABLED", True),
         "SESSION_COOKIE_SECURE": secure,
         "SESSION_COOKIE_HTTPONLY": True,

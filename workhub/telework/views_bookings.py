@@ -377,7 +377,7 @@ def revoke_feed(feed_id: int):
 
 
 @bp.get("/feeds/<token>.ics")
-@limiter.limit(lambda: current_app.config.get("RATELIMIT_FEED", "60 per minute"))
+@limiter.limit(lambda: current_app.config["RATELIMIT_FEED"])
 def feed(token: str):
     """No sign-in: calendar programs cannot log in; the secret URL is the credential."""
     row = cal.feed_for_token(token)
