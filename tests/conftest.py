@@ -121,6 +121,14 @@ def fast_hashing(monkeypatch):
 
 
 @pytest.fixture
+def english(app, monkeypatch):
+    """Messages in English for tests that check a rule's wording (Japanese is the default;
+    tests/test_i18n_catalogue.py makes sure every message has its Japanese translation)."""
+    monkeypatch.setitem(app.config, "DEFAULT_LANGUAGE", "en")
+    monkeypatch.setitem(app.config, "BABEL_DEFAULT_LOCALE", "en")
+
+
+@pytest.fixture
 def app_ctx(app):
     """An application context for tests that call services directly."""
     with app.app_context():

@@ -18,6 +18,8 @@ from workhub.org.models import Department, User
 from workhub.telework import jobs as telework_jobs
 from workhub.telework.models import ApprovalDelegate, Booking, MonthlyTarget, TeleworkSession
 
+# These tests read the rules' English wording.
+pytestmark = pytest.mark.usefixtures("english")
 
 def staff(login: str, roles=("employee",), department: str | None = None, *,
           language: str = "en", opt_out: bool = False, active: bool = True) -> User:

@@ -16,6 +16,9 @@ from workhub.telework import sessions as svc
 from workhub.telework.errors import RuleViolation
 from workhub.telework.models import Booking, MonthClose, TeleworkPolicy, TeleworkSession
 
+# These tests read the rules' English wording.
+pytestmark = pytest.mark.usefixtures("english")
+
 JST = "+09:00"
 TUESDAY = date(2026, 4, 14)
 

@@ -198,6 +198,7 @@ def test_manager_statistics_are_scoped(app_ctx, world):
     assert {r.code for r in st.by_department} == {"DIV", "SEC1", "SEC2"}
 
 
+@pytest.mark.usefixtures("english")
 @pytest.mark.parametrize(("filters", "field", "words"), [
     ({"from_month": "2026-13"}, "from", "YYYY-MM"),
     ({"to_month": "november"}, "to", "YYYY-MM"),
@@ -269,6 +270,7 @@ def test_stats_page_for_a_manager_and_an_employee(app, client, frozen, world):
     assert employee.get("/telework/stats").status_code == 403
 
 
+@pytest.mark.usefixtures("english")
 @pytest.mark.parametrize(("query", "words"), [
     ("from=2026-13", "YYYY-MM"),
     ("from=2026-11&to=2026-01", "must not be after"),
@@ -285,6 +287,7 @@ def test_stats_page_bad_filter_is_a_400_with_a_message(client, frozen, world, qu
         assert words in response.get_data(as_text=True), path
 
 
+@pytest.mark.usefixtures("english")
 def test_unknown_chart_and_table(client, frozen, world):
     login(client, world.hr)
     assert client.get("/telework/stats/charts/pie.svg").status_code == 404

@@ -12,6 +12,8 @@ from workhub.org.models import User
 from workhub.telework import targets as svc
 from workhub.telework.models import MonthlyTarget
 
+# These tests read the rules' English wording.
+pytestmark = pytest.mark.usefixtures("english")
 
 def staff(login: str, roles=("employee",), department: str | None = None) -> User:
     from workhub.org.services import create_user
