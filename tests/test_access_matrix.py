@@ -57,6 +57,7 @@ class World:
     own_feed_id: int  # a calendar feed of the signed-in user (the other user's if anonymous)
     own_session_id: int  # a finished telework session of the signed-in user (other's if anon.)
     running_session_id: int  # a running telework session of the other user
+    delegate_id: int  # the other user as an approval delegate of the section
 
 
 @dataclass(frozen=True)
@@ -288,6 +289,14 @@ ROUTES: dict[tuple[str, str], Call] = {
         params={"session_id": lambda w: w.running_session_id}, ok=400,
         by_role={"employee": 404, "it_admin": 404, "secretary": 404, "manager": 403},
     ),
+    # Approval delegates: the section's manager (for the section), HR and administrators.
+    ("GET", "/telework/delegates"): Call(),
+    ("POST", "/telework/delegates"): Call(
+        data={"department": "MTX-SEC", "login": "matrix-helper", "until": ""}, ok=303
+    ),
+    ("POST", "/telework/delegates/<int:delegate_id>/remove"): Call(
+        params={"delegate_id": lambda w: w.delegate_id}, ok=303
+    ),
     ("PUT", "/api/v1/telework/targets/<month>"): Call(
         params={"month": lambda w: "2026-05"}, ok=400,
         by_role={role: 403 for role in ("employee", "manager", "it_admin", "secretary",
@@ -390,6 +399,7 @@ def _build_world(app, make_department, make_user, who: str):
     make_department("MTX-SEC", "試験課", parent="MTX-ROOT")
     make_department("MTX-EMPTY", "空き課", parent="MTX-ROOT")
     other = make_user("matrix-other", department="MTX-SEC", password=PASSWORD)
+    make_user("matrix-helper")  # named a delegate through the form
     me = None
     if who != ANONYMOUS:
         me = make_user(f"as-{who.replace('_', '-')}", roles=(who,), department="MTX-SEC",
@@ -434,6 +444,10 @@ def _build_world(app, make_department, make_user, who: str):
                                        datetime(2025, 6, 9, 3, tzinfo=UTC))
         running = telework_session(other.id, datetime.now(UTC) - timedelta(hours=1), None)
         db.session.add(MonthClose(month="2024-12"))
+        from workhub.telework.models import ApprovalDelegate
+
+        delegate = ApprovalDelegate(department_id=ids["MTX-SEC"], user_id=other.id)
+        db.session.add(delegate)
         db.session.commit()
         world = World(
             section_id=ids["MTX-SEC"],
@@ -449,6 +463,7 @@ def _build_world(app, make_department, make_user, who: str):
             own_feed_id=own_feed.id,
             own_session_id=own_session.id,
             running_session_id=running.id,
+            delegate_id=delegate.id,
         )
     return world, me
 

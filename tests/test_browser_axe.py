@@ -36,6 +36,7 @@ PAGES = {
     "telework-targets": ("/telework/targets", ("hr",), 200),
     "telework-policies": ("/telework/policies", ("hr",), 200),
     "telework-policy-edit": ("/telework/policies/organisation", ("hr",), 200),
+    "telework-delegates": ("/telework/delegates", ("manager",), 200),
 }
 LANGUAGES = ("ja", "en")
 WIDTHS = ((DESKTOP["width"], DESKTOP["height"]), (MOBILE["width"], MOBILE["height"]))

@@ -43,6 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from workhub.notify.views import bp as notify_bp
     from workhub.telework.stats_views import bp as telework_stats_bp
     from workhub.telework.views_bookings import bp as telework_bookings_bp
+    from workhub.telework.views_delegates import bp as telework_delegates_bp
     from workhub.telework.views_sessions import bp as telework_sessions_bp
 
     app.register_blueprint(main_bp)
@@ -54,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(telework_stats_bp)
     app.register_blueprint(telework_bookings_bp)
     app.register_blueprint(telework_sessions_bp)
+    app.register_blueprint(telework_delegates_bp)
 
     from workhub.jobs.registry import load_job_modules
 

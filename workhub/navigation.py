@@ -44,6 +44,7 @@ NAV: tuple[NavItem | NavGroup, ...] = (
         NavItem(_l("Team calendar"), "telework_bookings.calendar"),
         # Delegates may approve too; they reach the page from the notification's link.
         NavItem(_l("Approvals"), "telework_bookings.approvals", ("manager", "admin")),
+        NavItem(_l("Delegates"), "telework_delegates.delegates", ("manager", "hr", "admin")),
         NavItem(_l("Telework dashboard"), "telework_stats.dashboard"),
         # Managers see their own departments' figures there; HR and admins everyone's.
         NavItem(_l("Statistics"), "telework_stats.statistics", ("hr", "admin", "manager")),
