@@ -261,3 +261,17 @@ def test_delegate_named_on_the_page_approves_until_their_last_day(client, app, o
             approve(db.session.get(Booking, ids[1]), helper)
         db.session.rollback()
         assert db.session.get(Booking, ids[1]).status == "pending"
+
+
+def test_a_delegate_finds_approvals_in_the_menu(client, app, org):
+    """A plain employee named delegate gets the Approvals link; other employees do not."""
+    with app.app_context():
+        admin = get(User, org["admin"])
+        svc.add_delegate(get(Department, "IT"), get(User, org["helper"]), None, actor=admin)
+        db.session.commit()
+    sign_in(client, org["helper"])
+    assert 'href="/telework/approvals"' in client.get("/").get_data(as_text=True)
+    assert client.get("/telework/approvals").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    sign_in(client, org["clerk"])
+    assert 'href="/telework/approvals"' not in client.get("/").get_data(as_text=True)

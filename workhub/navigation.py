@@ -6,6 +6,7 @@ on a PC however many roles a person has.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import url_for
@@ -17,12 +18,22 @@ class NavItem:
     label: object
     endpoint: str
     roles: tuple[str, ...] = ()  # empty: every signed-in user
+    # A rule beyond roles, e.g. "is an approval delegate"; it replaces the role check.
+    when: Callable[[object], bool] | None = None
 
     def url(self) -> str:
         return url_for(self.endpoint)
 
     def allowed(self, user) -> bool:
+        if self.when is not None:
+            return bool(self.when(user))
         return not self.roles or user.has_role(*self.roles)
+
+
+def _may_approve(user) -> bool:
+    from workhub.telework.permissions import may_approve_any
+
+    return may_approve_any(user)
 
 
 @dataclass(frozen=True)
@@ -42,8 +53,8 @@ NAV: tuple[NavItem | NavGroup, ...] = (
         NavItem(_l("Book remote days"), "telework_bookings.bookings"),
         NavItem(_l("Start or stop today's telework"), "telework_sessions.sessions"),
         NavItem(_l("Team calendar"), "telework_bookings.calendar"),
-        # Delegates may approve too; they reach the page from the notification's link.
-        NavItem(_l("Approvals"), "telework_bookings.approvals", ("manager", "admin")),
+        # Managers, delegates and admins: the same rule the page itself checks.
+        NavItem(_l("Approvals"), "telework_bookings.approvals", when=_may_approve),
         NavItem(_l("Delegates"), "telework_delegates.delegates", ("manager", "hr", "admin")),
         NavItem(_l("Telework dashboard"), "telework_stats.dashboard"),
         # Managers see their own departments' figures there; HR and admins everyone's.

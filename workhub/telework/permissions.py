@@ -61,6 +61,13 @@ def approvable_department_ids(user: User, today: date | None = None) -> set[int]
     return user.managed_department_ids() | delegated_department_ids(user, today)
 
 
+def may_approve_any(user: User | None, today: date | None = None) -> bool:
+    """Whether ``user`` may decide on anybody's bookings (admin, manager or delegate)."""
+    if not _active(user):
+        return False
+    return user.has_role("admin") or bool(approvable_department_ids(user, today))
+
+
 def can_approve(user: User | None, booking: Booking, today: date | None = None) -> bool:
     """Whether ``user`` may approve or reject ``booking`` (whatever its status)."""
     if not _active(user) or user.id == booking.user_id:

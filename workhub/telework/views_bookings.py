@@ -87,10 +87,6 @@ def _load(booking_id: int, *, details: bool = False) -> Booking:
     return booking
 
 
-def _may_approve_any(user: User) -> bool:
-    return user.has_role("admin") or bool(perm.approvable_department_ids(user))
-
-
 # --- my bookings and the booking form ------------------------------------------------------
 
 
@@ -280,7 +276,7 @@ def _render_approvals(*, status: int = 200, form=None, errors=None, row_errors=N
 @bp.get("/approvals")
 @login_required
 def approvals():
-    if not _may_approve_any(current_user):
+    if not perm.may_approve_any(current_user):
         abort(403)
     return _render_approvals()
 
@@ -288,7 +284,7 @@ def approvals():
 @bp.post("/approvals")
 @login_required
 def approve_selected():
-    if not _may_approve_any(current_user):
+    if not perm.may_approve_any(current_user):
         abort(403)
     form = BulkApproveForm()
     if not form.validate_on_submit():
