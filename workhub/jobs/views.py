@@ -11,12 +11,12 @@ from sqlalchemy import select
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from workhub.admin.queries import paginate, parse_page
 from workhub.auth.permissions import roles_required
 from workhub.extensions import db
 from workhub.jobs import registry, services
 from workhub.jobs.models import STATUSES, Job
 from workhub.org.models import User
+from workhub.pagination import paginate, parse_page
 
 bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs")
 

@@ -11,12 +11,12 @@ from sqlalchemy import select
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Length
 
-from workhub.admin.queries import paginate, parse_page
 from workhub.auth.permissions import roles_required
 from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.notify.models import Notification
 from workhub.notify.services import mark_all_read, queue_test_mail
+from workhub.pagination import paginate, parse_page
 
 bp = Blueprint("notify", __name__)
 

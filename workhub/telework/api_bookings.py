@@ -23,12 +23,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from workhub.admin.queries import paginate
 from workhub.api import bp
 from workhub.auth.services import normalise_login
 from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.org.models import User
+from workhub.pagination import paginate
 from workhub.telework import bookings as bk
 from workhub.telework import permissions as perm
 from workhub.telework.errors import RuleViolation

@@ -26,11 +26,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from workhub.admin.queries import paginate, parse_page
 from workhub.auth.services import normalise_login
 from workhub.errors import DomainError
 from workhub.extensions import db, limiter
 from workhub.org.models import Department, User
+from workhub.pagination import paginate, parse_page
 from workhub.telework import bookings as bk
 from workhub.telework import calendar as cal
 from workhub.telework import permissions as perm
