@@ -158,11 +158,9 @@ class Worker:
             try:
                 with self.app.app_context():
                     job_id = services.claim(self.worker_id, self.kinds, self.lease_seconds)
-                    if job_id is None:
-                        pass
-                    else:
+                    if job_id is not None:
                         self._run_job(job_id)
-                        continue
+                        continue  # more may be waiting: claim again at once
             except Exception:  # noqa: BLE001 - a database hiccup must not kill the worker
                 log.exception("worker %s: error while claiming", self.worker_id)
             self.stopping.wait(self.poll_seconds)
