@@ -19,12 +19,13 @@ one when you add a route.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from access_common import Call
 from conftest import csrf_token, login, snapshot
 from flask_login import login_required
 from sqlalchemy import select
@@ -58,20 +59,9 @@ class World:
     own_session_id: int  # a finished telework session of the signed-in user (other's if anon.)
     running_session_id: int  # a running telework session of the other user
     delegate_id: int  # the other user as an approval delegate of the section
+    # Objects of other packages, built by the ``build`` functions of ACCESS_MODULES.
+    extra: dict[str, object] = field(default_factory=dict)
 
-
-@dataclass(frozen=True)
-class Call:
-    """How to call a route, and what a permitted caller gets back."""
-
-    params: dict[str, Callable[[World], object]] = field(default_factory=dict)
-    data: dict[str, object] = field(default_factory=dict)
-    ok: int = 200  # status for a caller who may use the route
-    public: bool = False  # open to everyone, signed in or not (no access decorator)
-    signed_in_status: int | None = None  # public routes that answer signed-in users differently
-    # Per-object rules (a manager may approve a colleague's booking, an employee may not):
-    # the status for these roles instead of ``ok``.
-    by_role: dict[str, int] = field(default_factory=dict)
 
 
 def _own_token(world: World) -> int:
@@ -312,6 +302,18 @@ IGNORED_METHODS = {"HEAD", "OPTIONS"}
 # Every view wrapped by Flask-Login's login_required runs the same inner function.
 _LOGIN_REQUIRED_CODE = login_required(lambda: None).__code__
 
+# Routes of other packages live in their own modules beside this one (tests/access_*.py): each
+# has ``ROUTES`` (the same shape as above) and ``build(app, me, other, ids) -> dict``, whose
+# result is ``World.extra`` (the objects those routes point at).
+ACCESS_MODULES = [
+    importlib.import_module(name)
+    for name in ("access_devices_inventory", "access_devices_loans", "access_devices_reports")
+]
+for _module in ACCESS_MODULES:
+    _clash = set(ROUTES) & set(_module.ROUTES)
+    assert not _clash, f"{_module.__name__} repeats routes: {_clash}"
+    ROUTES.update(_module.ROUTES)
+
 
 def _unwrap_chain(view):
     seen = []
@@ -449,6 +451,9 @@ def _build_world(app, make_department, make_user, who: str):
         delegate = ApprovalDelegate(department_id=ids["MTX-SEC"], user_id=other.id)
         db.session.add(delegate)
         db.session.commit()
+        extra: dict[str, object] = {}
+        for module in ACCESS_MODULES:
+            extra.update(module.build(app, me, other, ids) or {})
         world = World(
             section_id=ids["MTX-SEC"],
             empty_department_id=ids["MTX-EMPTY"],
@@ -464,6 +469,7 @@ def _build_world(app, make_department, make_user, who: str):
             own_session_id=own_session.id,
             running_session_id=running.id,
             delegate_id=delegate.id,
+            extra=extra,
         )
     return world, me
 

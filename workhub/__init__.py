@@ -38,6 +38,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from workhub.admin.views import bp as admin_bp
     from workhub.api import bp as api_bp
     from workhub.auth.views import bp as auth_bp
+    from workhub.devices.views_inventory import bp as devices_bp
+    from workhub.devices.views_loans import bp as device_loans_bp
+    from workhub.devices.views_reports import bp as device_reports_bp
     from workhub.jobs.views import bp as jobs_bp
     from workhub.main import bp as main_bp
     from workhub.notify.views import bp as notify_bp
@@ -56,6 +59,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(telework_bookings_bp)
     app.register_blueprint(telework_sessions_bp)
     app.register_blueprint(telework_delegates_bp)
+    app.register_blueprint(devices_bp)
+    app.register_blueprint(device_loans_bp)
+    app.register_blueprint(device_reports_bp)
 
     from workhub.jobs.registry import load_job_modules
 

@@ -1,6 +1,7 @@
 """Import every models module so the metadata (Alembic, tests) knows every table."""
 
 from workhub.auth import models as auth_models  # noqa: F401
+from workhub.devices import models as devices_models  # noqa: F401
 from workhub.jobs import models as jobs_models  # noqa: F401
 from workhub.notify import models as notify_models  # noqa: F401
 from workhub.org import models as org_models  # noqa: F401

@@ -29,6 +29,8 @@ def authenticate_request():
 
 # Each module below registers its routes on bp; a feature with an API adds its module here.
 from workhub.api import views  # noqa: E402,F401
+from workhub.devices import api_inventory as devices_inventory_api  # noqa: E402,F401
+from workhub.devices import api_loans as devices_loans_api  # noqa: E402,F401
 from workhub.jobs import api as jobs_api  # noqa: E402,F401
 from workhub.telework import api_bookings as telework_bookings_api  # noqa: E402,F401
 from workhub.telework import api_sessions as telework_sessions_api  # noqa: E402,F401

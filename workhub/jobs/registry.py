@@ -14,6 +14,7 @@ JOB_MODULES = (
     "workhub.jobs.builtin",
     "workhub.notify.jobs",
     "workhub.telework.jobs",
+    "workhub.devices.jobs",
 )
 
 

@@ -1,0 +1,1 @@
+"""Devices and communication lines lent for telework: inventory, allocation, requests."""

@@ -1,0 +1,5 @@
+"""JSON API of the devices package (api_loans): routes on workhub.api.bp."""
+
+from __future__ import annotations
+
+from workhub.api import bp  # noqa: F401
