@@ -411,8 +411,26 @@ def _error(description: str) -> dict:
     }
 
 
+# Packages that describe their own API paths: a module with ``SCHEMAS`` (dict) and
+# ``paths()`` (dict), merged into the document below.
+PACKAGE_DOCS = ("workhub.devices.openapi_inventory", "workhub.devices.openapi_loans")
+
+
+def _package_docs() -> tuple[dict, dict]:
+    import importlib
+
+    schemas: dict = {}
+    paths: dict = {}
+    for name in PACKAGE_DOCS:
+        module = importlib.import_module(name)
+        schemas.update(module.SCHEMAS)
+        paths.update(module.paths())
+    return schemas, paths
+
+
 def build_openapi() -> dict:
     """Return the OpenAPI document as a dict."""
+    package_schemas, package_paths = _package_docs()
     return {
         "openapi": "3.0.3",
         "info": {
@@ -426,6 +444,7 @@ def build_openapi() -> dict:
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {
+                **package_schemas,
                 "Error": ERROR_SCHEMA,
                 "Department": {
                     "type": "object",
@@ -526,6 +545,7 @@ def build_openapi() -> dict:
             "/telework/stats": _telework_stats_path(),
             **_telework_sessions_paths(),
             **_telework_bookings_paths(),
+            **package_paths,
             "/openapi.json": {
                 "get": {
                     "summary": "This document",
