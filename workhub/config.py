@@ -268,4 +268,6 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         # Telework (issue 4): remind people with an approved remote day but no session by then.
         "TELEWORK_SESSION_REMINDER_TIME": _clock(env, "WORKHUB_TELEWORK_SESSION_REMINDER_TIME",
                                                  "10:00"),
+        # Devices (issue 5): requests for a device or line wait for a manager's approval.
+        "DEVICE_REQUEST_APPROVAL": _bool(env, "WORKHUB_DEVICE_REQUEST_APPROVAL", True),
     }
