@@ -190,6 +190,25 @@ def _clock(env: dict[str, str], name: str, default: str) -> str:
     return f"{int(hour):02d}:{minute}"
 
 
+def _fernet_keys(env: dict[str, str]) -> tuple[str, ...]:
+    """``WORKHUB_ENCRYPTION_KEYS``: comma-separated Fernet keys (the first encrypts)."""
+    from cryptography.fernet import Fernet
+
+    keys = tuple(k.strip() for k in env.get("WORKHUB_ENCRYPTION_KEYS", "").split(",")
+                 if k.strip())
+    for number, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            # The value is not echoed: it is a secret.
+            raise ValueError(
+                f"WORKHUB_ENCRYPTION_KEYS: key {number} is not a Fernet key (44 characters of "
+                "url-safe base64; make one with: python -c \"from cryptography.fernet import "
+                "Fernet; print(Fernet.generate_key().decode())\")"
+            ) from None
+    return keys
+
+
 def _schedules(env: dict[str, str]) -> dict[str, str]:
     """``WORKHUB_SCHEDULE_LDAP_SYNC="30 2 * * *"`` → ``{"ldap_sync": "30 2 * * *"}``."""
     prefix = "WORKHUB_SCHEDULE_"
@@ -268,6 +287,8 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         # Telework (issue 4): remind people with an approved remote day but no session by then.
         "TELEWORK_SESSION_REMINDER_TIME": _clock(env, "WORKHUB_TELEWORK_SESSION_REMINDER_TIME",
                                                  "10:00"),
+        # Devices (issue 5): keys that encrypt SIM PIN/PUK (workhub.devices.secrets).
+        "ENCRYPTION_KEYS": _fernet_keys(env),
         # Devices (issue 5): requests for a device or line wait for a manager's approval.
         "DEVICE_REQUEST_APPROVAL": _bool(env, "WORKHUB_DEVICE_REQUEST_APPROVAL", True),
     }

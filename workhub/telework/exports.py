@@ -7,7 +7,6 @@ in CSV it is prefixed with ``'``; in XLSX the cell is stored as text.
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 
@@ -16,12 +15,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
+from workhub.exports_common import FORMULA_STARTS, csv_bytes, safe_text  # noqa: F401
+from workhub.exports_common import write_sheet as _write_sheet
 from workhub.telework.stats_hr import Statistics
 
 TABLES = ("month", "weekday", "place", "department")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 PLACE_LABELS = {"home": _l("At home"), "satellite": _l("Satellite office"), "other": _l("Other")}
 SLOT_LABELS = {"full": _l("Full day"), "am": _l("Morning"), "pm": _l("Afternoon")}
@@ -71,21 +70,9 @@ def tables(st: Statistics) -> dict[str, Table]:
     }
 
 
-def safe_text(value: object) -> object:
-    """Prefix text a spreadsheet would treat as a formula with ``'``; numbers pass."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def to_csv(table: Table) -> bytes:
     """One table as CSV: UTF-8 with a BOM (Excel then reads Japanese), CRLF line ends."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([safe_text(h) for h in table.headers])
-    for row in table.rows:
-        writer.writerow(["" if v is None else safe_text(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(table.headers, table.rows)
 
 
 def _filter_rows(st: Statistics) -> list[tuple[str, object]]:
@@ -101,20 +88,6 @@ def _filter_rows(st: Statistics) -> list[tuple[str, object]]:
         (_("Target (sessions)"), st.target),
         (_("Achievement (%)"), percent(st.count, st.target)),
     ]
-
-
-def _write_sheet(sheet, headers: list[str], rows: list[list[object]]) -> None:
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    for cells in sheet.iter_rows():
-        for cell in cells:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-    for index, header in enumerate(headers, start=1):
-        width = max([len(str(header))] + [len(str(r[index - 1] or "")) for r in rows])
-        sheet.column_dimensions[get_column_letter(index)].width = min(60, width * 1.6 + 2)
-    sheet.freeze_panes = "A2"
 
 
 def to_xlsx(st: Statistics) -> bytes:
