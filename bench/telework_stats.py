@@ -198,7 +198,7 @@ def generate(app, staff: int, today: date, closed: bool = True,
                     ended = started + timedelta(minutes=rng.randrange(120, 540))
                     roll = rng.random()
                     place = "home" if roll < 0.8 else "satellite" if roll < 0.95 else "other"
-                    linked = None
+                    linked, slot = None, "full"
                     if rng.random() < 0.7:
                         booking_id += 1
                         linked = booking_id
@@ -212,6 +212,7 @@ def generate(app, staff: int, today: date, closed: bool = True,
                                      "started_at": started.astimezone(UTC),
                                      "ended_at": ended.astimezone(UTC), "place": place,
                                      "booking_id": linked, "unplanned": linked is None,
+                                     "slot": slot,
                                      "department_id": dept_of[uid], "created_at": now,
                                      "updated_at": now})
                 flush()

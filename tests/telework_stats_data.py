@@ -43,7 +43,7 @@ def add_session(user_id: int, day: date, hours: float | None, *, place: str = "h
         user_id=user_id, day=day, started_at=started,
         ended_at=None if hours is None else started + timedelta(hours=hours),
         place=place, booking_id=booking_id, unplanned=booking_id is None,
-        department_id=dept_id,
+        slot=slot or "full", department_id=dept_id,
     ))
 
 

@@ -3,18 +3,17 @@ pace, projection, trend, department subtrees, filters and breakdowns, and who se
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, timedelta
 
 import pytest
 from conftest import login
 from sqlalchemy import delete
-from telework_stats_data import NOW, add_session, build_world, rows_by_code, user
+from telework_stats_data import NOW, build_world, rows_by_code, user
 
 from workhub.extensions import db
 from workhub.telework import stats, stats_hr
 from workhub.telework import stats_queries as q
 from workhub.telework.businessdays import business_days
-from workhub.telework.models import MonthClose
 
 # Six accounts a test: the cheap password hash of conftest.
 pytestmark = pytest.mark.usefixtures("fast_hashing")
@@ -348,71 +347,79 @@ def test_api_answer_matches_the_documented_schema(app, frozen, world):
         validator.validate(client.get("/api/v1/telework/stats").json)
 
 
-# --- closed months are remembered -------------------------------------------------------
+# --- the roll-up kept by triggers ----------------------------------------------------------
 
 
-def close(month: str, at: datetime) -> None:
-    db.session.add(MonthClose(month=month, closed_at=at))
-    db.session.commit()
+def rollup_agrees() -> None:
+    from workhub.telework import rollup
+
+    conn = db.session.connection()
+    assert rollup.check(conn) == []
 
 
-def test_closed_month_is_remembered_until_reopened(app_ctx, world):
+def test_rollup_follows_every_change(app_ctx, world):
+    """Inserts, updates (moving a session between buckets, stopping a running one), deletes,
+    and the cascades the ORM never sees: the roll-up equals a count of the sessions."""
+    from sqlalchemy import select
+
+    from workhub.org.models import Department
+    from workhub.telework.models import TeleworkSession
+
+    rollup_agrees()
+    running = db.session.scalars(select(TeleworkSession).where(
+        TeleworkSession.ended_at.is_(None))).one()
+    running.ended_at = running.started_at + timedelta(hours=3)  # stopped: hours added
+    moved = db.session.scalars(select(TeleworkSession).where(
+        TeleworkSession.day == date(2026, 10, 1))).one()
+    moved.day, moved.place, moved.slot = date(2026, 10, 6), "satellite", "pm"
+    db.session.flush()
+    rollup_agrees()
     scope = stats.visible_scope(user(world.hr))
-    close("2026-10", datetime(2026, 11, 2, tzinfo=UTC))
-    assert q.counts(scope, ["2026-10"]) == {"2026-10": 2}
-    # Written past the rules (the session service refuses a closed month): not seen.
-    add_session(world.emp2.id, date(2026, 10, 5), 3, dept_id=world.dept["SEC2"])
-    db.session.commit()
-    assert q.counts(scope, ["2026-10"]) == {"2026-10": 2}
-    assert q.counts(scope, ["2026-09", "2026-10", "2026-11"]) == {
-        "2026-09": 0, "2026-10": 2, "2026-11": 8}
-    # Reopened: counted afresh; closed again: remembered under the new closing time.
-    db.session.delete(db.session.get(MonthClose, "2026-10"))
-    db.session.commit()
-    assert q.counts(scope, ["2026-10"]) == {"2026-10": 3}
-    close("2026-10", datetime(2026, 11, 3, tzinfo=UTC))
-    assert q.counts(scope, ["2026-10"]) == {"2026-10": 3}
-    assert stats.month_summary(scope, "2026-10", NOW.date()).actual == 3
-
-
-def test_deleting_a_person_forgets_the_closed_figures(app_ctx, world):
-    scope = stats.visible_scope(user(world.hr))
-    close("2026-10", datetime(2026, 11, 2, tzinfo=UTC))
-    assert q.by_department(scope, ["2026-10"])["2026-10"][world.dept["OTHER"]] == (1, 6.0)
-    db.session.delete(user(world.emp3))  # the database deletes their sessions too
-    db.session.commit()
+    assert q.totals(scope, "2026-11") == (8, 41.5)
+    # A person deleted: the database deletes their sessions (ON DELETE CASCADE).
+    db.session.delete(user(world.emp3))
+    db.session.flush()
+    rollup_agrees()
     assert world.dept["OTHER"] not in q.by_department(scope, ["2026-10"])["2026-10"]
-
-
-def test_emptying_the_month_closes_forgets_everything(app_ctx, world):
-    close("2026-10", datetime(2026, 11, 2, tzinfo=UTC))
-    q.counts(stats.visible_scope(user(world.hr)), ["2026-10"])
-    assert q._entries
-    db.session.execute(delete(MonthClose))
-    assert not q._entries
-
-
-def test_closed_months_give_the_same_figures(app_ctx, world):
-    """Every figure, with no month closed, then all closed (computed, then remembered)."""
-
-    def figures():
-        out = []
-        for info in (world.hr, world.manager):
-            scope = stats.visible_scope(user(info))
-            out.append(stats.trend(scope, "2026-11"))
-            out.append(stats.month_summary(scope, "2026-10", NOW.date()))
-            out.append([(r.code, r.own, r.actual, round(r.hours, 6), r.target)
-                        for r in stats.departments_for(scope, ["2026-08", "2026-10"], "en")])
-            for slot in (None, "full", "am"):
-                st = run(info, from_month="2025-12", to_month="2026-11", slot=slot)
-                out.append((st.count, round(st.hours, 6), st.by_month, st.by_weekday,
-                            st.by_place, [(r.code, r.actual) for r in st.by_department]))
-        return out
-
-    before = figures()
-    for month in stats.months_between("2024-12", "2026-10"):
-        db.session.add(MonthClose(month=month, closed_at=datetime(2026, 11, 1, tzinfo=UTC)))
+    # A department deleted: its sessions lose their department (ON DELETE SET NULL).
+    db.session.execute(delete(Department).where(Department.code == "SEC2"))
+    rollup_agrees()
+    assert q.by_department(scope, ["2026-08"])["2026-08"] == {None: (1, 8.0)}
+    # Bulk delete of sessions.
+    db.session.execute(delete(TeleworkSession).where(TeleworkSession.day < date(2026, 1, 1)))
+    rollup_agrees()
     db.session.commit()
-    assert figures() == before
-    assert q._entries
-    assert figures() == before
+    assert q.counts(scope, ["2024-12"]) == {"2024-12": 0}
+
+
+def test_rollup_rebuild_and_check(app_ctx, world):
+    from sqlalchemy import text
+
+    from workhub.telework import rollup
+
+    conn = db.session.connection()
+    conn.execute(text("UPDATE telework_rollup SET sessions = sessions + 5"))
+    assert rollup.check(conn)  # drift is found …
+    assert rollup.rebuild(conn) > 0  # … and repaired from the sessions
+    assert rollup.check(conn) == []
+    assert q.counts(stats.visible_scope(user(world.hr)), ["2026-11"]) == {"2026-11": 8}
+
+
+def test_own_figures_come_from_own_sessions(app_ctx, world):
+    mine = stats.Scope("self", world.emp1.id)
+    assert q.totals(mine, "2026-11") == (3, 12.0)
+    assert q.by_department(mine, ["2026-11"]) == {"2026-11": {}}
+
+
+def test_rollup_command_checks_and_rebuilds(app, world):
+    from sqlalchemy import text
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["telework-rollup"]).exit_code == 0
+    with app.app_context():
+        db.session.execute(text("DELETE FROM telework_rollup WHERE month = '2026-11'"))
+        db.session.commit()
+    result = runner.invoke(args=["telework-rollup"])
+    assert result.exit_code == 1 and "--rebuild" in result.output
+    assert runner.invoke(args=["telework-rollup", "--rebuild"]).exit_code == 0
+    assert "agrees" in runner.invoke(args=["telework-rollup"]).output

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from workhub.auth.models import AuditEvent
-from workhub.errors import DomainError, Forbidden
+from workhub.errors import Conflict, DomainError, Forbidden
 from workhub.extensions import db
 from workhub.org.models import User
 from workhub.telework import targets as svc
@@ -200,3 +200,17 @@ def test_too_many_rows_are_refused(hr, monkeypatch):
     monkeypatch.setattr(svc, "MAX_CSV_ROWS", 2)
     data = b"month,department,target\n2026-04,,1\n2026-05,,1\n2026-06,,1\n"
     assert "too many" in refused(DomainError, lambda: svc.import_targets_csv(data, hr)).message
+
+
+def test_two_people_saving_the_same_month_get_a_conflict(hr, monkeypatch):
+    """The race: another HR person's save lands between our read and our write. The unique
+    constraint answers; we get a 409 with a message, theirs stays, nothing of ours is kept."""
+    svc.set_targets("2026-04", 15000, {"GEN": 3000}, hr)
+    db.session.commit()
+    monkeypatch.setattr(svc, "_existing", lambda month: {})  # what we read before theirs
+    error = refused(Conflict, lambda: svc.set_targets("2026-04", 14000, {"GEN": 2000}, hr))
+    assert error.status == 409 and "same time" in error.message
+    assert svc.get_targets("2026-04").departments == {"GEN": 3000}
+    csv = b"month,department,target\n2026-04,,12000\n"
+    refused(Conflict, lambda: svc.import_targets_csv(csv, hr))
+    assert svc.get_targets("2026-04").org_target == 15000

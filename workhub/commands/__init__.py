@@ -6,8 +6,9 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from workhub.commands import core, jobs, ldap
+    from workhub.commands import core, jobs, ldap, telework
 
     core.register(app)
     ldap.register(app)
     jobs.register(app)
+    telework.register(app)

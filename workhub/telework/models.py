@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -154,6 +155,7 @@ class TeleworkSession(db.Model):
     __tablename__ = "telework_sessions"
     __table_args__ = (
         CheckConstraint(_in("place", PLACES), name="place_known"),
+        CheckConstraint(_in("slot", SLOTS), name="slot_known"),
         CheckConstraint("ended_at IS NULL OR ended_at > started_at", name="ends_after_start"),
         # At most one running session per person.
         Index("uq_telework_sessions_running", "user_id", unique=True,
@@ -178,6 +180,9 @@ class TeleworkSession(db.Model):
         ForeignKey("telework_bookings.id", ondelete="SET NULL"), index=True
     )
     unplanned: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The slot of the linked booking when the session was recorded ("full" without one):
+    # kept on the session so statistics need no join and survive the booking's deletion.
+    slot: Mapped[str] = mapped_column(String(8), default="full", server_default="full")
     # The person's department when the session happened: statistics stay true after moves.
     department_id: Mapped[int | None] = mapped_column(
         ForeignKey("departments.id", ondelete="SET NULL"), index=True
@@ -196,6 +201,27 @@ class TeleworkSession(db.Model):
         if self.ended_at is None:
             return None
         return int((self.ended_at - self.started_at).total_seconds() // 60)
+
+
+class SessionRollup(db.Model):
+    """Sessions and seconds per month × department × place × slot × weekday.
+
+    Kept by database triggers on telework_sessions (workhub/telework/rollup.py), in the same
+    transaction as every insert, update and delete — including cascades the ORM never sees —
+    so the statistics read a few thousand rows instead of every session. ``department_key``
+    is the session's department id, 0 for none, and -1 for the whole office (every session
+    is in two buckets); ``weekday`` 0 = Monday. ``seconds`` counts
+    finished sessions only (a running one has no end yet)."""
+
+    __tablename__ = "telework_rollup"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    department_key: Mapped[int] = mapped_column(Integer, primary_key=True)  # -1: office
+    place: Mapped[str] = mapped_column(String(16), primary_key=True)
+    slot: Mapped[str] = mapped_column(String(8), primary_key=True)
+    weekday: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sessions: Mapped[int] = mapped_column(Integer, default=0)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)
 
 
 class MonthClose(db.Model):

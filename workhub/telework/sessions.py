@@ -308,7 +308,7 @@ def start_session(user: User, *, place: str, booking_id: int | None = None,
     session_id = _insert_unless_taken(TeleworkSession, dict(
         user_id=user.id, day=day, started_at=now, ended_at=None, place=place,
         booking_id=booking.id if booking else None, unplanned=unplanned,
-        department_id=user.department_id,
+        slot=booking.slot if booking else "full", department_id=user.department_id,
     ), ["user_id"], TeleworkSession.ended_at.is_(None))
     if session_id is None:
         raise Conflict(str(_l("A telework session is already running: stop it first.")),
@@ -374,7 +374,7 @@ def record_session(user: User, *, day: date | str, start: str, end: str, place: 
     session = TeleworkSession(
         user_id=user.id, day=the_day, started_at=started, ended_at=ended, place=place,
         report=text, booking_id=booking.id if booking else None, unplanned=unplanned,
-        department_id=user.department_id,
+        slot=booking.slot if booking else "full", department_id=user.department_id,
     )
     db.session.add(session)
     db.session.flush()
@@ -412,6 +412,7 @@ def update_session(session: TeleworkSession, actor: User, *, day: date | str | N
         owner = db.session.get(User, session.user_id)
         booking, unplanned = _link_booking(owner, new_day, None, started.astimezone(zone).time())
         session.booking_id, session.unplanned = (booking.id if booking else None), unplanned
+        session.slot = booking.slot if booking else "full"
     before = {"day": session.day.isoformat(), "start": local_start, "place": session.place,
               "end": session.ended_at.isoformat() if session.ended_at else None}
     session.day, session.started_at, session.ended_at = new_day, started, ended

@@ -145,23 +145,21 @@ def statistics(
 ) -> Statistics:
     """The figures of ``flt`` within ``scope`` (the narrowed scope from ``parse_filter``).
 
-    Two grouped queries (per month; closed months come from memory): per (day, place) —
-    rolled up into months, weekdays and places — and per department (skipped with
-    ``departments=False``, e.g. for a chart that needs none)."""
+    Two grouped queries on the roll-up: per (month, weekday, place) and per department
+    (skipped with ``departments=False``, e.g. for a chart that needs none)."""
     months = flt.months
-    per_month = q.by_day_and_place(scope, months, flt.place, flt.slot)
-    rows = [row for month in months for row in per_month[month]]
+    rows = q.by_month_weekday_place(scope, months, flt.place, flt.slot)
     targets = stats.targets_for(scope, months)
     by_month = {m: Figure(m, target=targets.get(m)) for m in months}
     by_weekday = {d: Figure(d) for d in range(7)}
     by_place = {p: Figure(p) for p in PLACES}
     result = Statistics(flt)
-    for day, place, n, hours in rows:
-        for figure in (by_month[month_of(day)], by_weekday[day.weekday()], by_place[place]):
-            figure.count += int(n)
-            figure.hours += float(hours or 0)
-        result.count += int(n)
-        result.hours += float(hours or 0)
+    for month, weekday, place, n, hours in rows:
+        for figure in (by_month[month], by_weekday[weekday], by_place[place]):
+            figure.count += n
+            figure.hours += hours
+        result.count += n
+        result.hours += hours
     result.target = sum(targets.values()) if targets else None
     result.by_month = list(by_month.values())
     result.by_weekday = list(by_weekday.values())

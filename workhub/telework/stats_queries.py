@@ -1,34 +1,24 @@
-"""The grouped queries behind the telework figures, month by month, and a memory of the
-months HR has closed.
+"""The grouped queries behind the telework figures.
 
-Sessions of a closed month cannot be created, changed or deleted (workhub.telework.sessions),
-so a closed month's figures are computed once per process and kept, keyed by the month, its
-``closed_at`` (reopening and closing again gives a new key), the scope, the filter, and the
-number and highest id of users and departments (deleting a person deletes their sessions;
-deleting a department detaches its sessions). Open months are always counted afresh. Without
-this, a 12-month statistics page scans ~240,000 sessions per request at 1× (see
-bench/telework_stats.py).
+Departments and the whole office are counted from ``telework_rollup`` (month × department ×
+place × slot × weekday, kept by triggers on telework_sessions: see ``rollup``), so a
+12-month statistics page reads a few thousand rows instead of ~240,000 sessions at 1×
+(bench/telework_stats.py). A person's own figures are counted from their sessions.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
-from typing import TypeVar
 
-from sqlalchemy import ColumnElement, and_, event, exists, false, func, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, false, func, select, true
 
 from workhub.extensions import db
-from workhub.org.models import Department, User
 from workhub.telework.businessdays import month_bounds, month_of
-from workhub.telework.models import Booking, MonthClose, TeleworkSession
+from workhub.telework.models import SessionRollup, TeleworkSession
+from workhub.telework.rollup import ORG
 
 S = TeleworkSession
-T = TypeVar("T")
+R = SessionRollup
 
 
 @dataclass(frozen=True)
@@ -44,11 +34,6 @@ class Scope:
     def sees_departments(self) -> bool:
         return self.kind in ("all", "departments")
 
-    @property
-    def key(self) -> tuple:
-        """What the counted sessions depend on (not the user, unless it is their own)."""
-        return (self.kind, self.user_id if self.kind == "self" else None, self.department_ids)
-
     def condition(self) -> ColumnElement[bool]:
         """The WHERE clause on telework_sessions for this scope."""
         if self.kind == "all":
@@ -58,6 +43,15 @@ class Scope:
                 return false()
             return S.department_id.in_(sorted(self.department_ids))
         return S.user_id == self.user_id
+
+    def rollup_condition(self, *, per_department: bool = False) -> ColumnElement[bool]:
+        """The same on telework_rollup (departments only: the roll-up has no people).
+        The whole office reads its own buckets unless ``per_department``."""
+        if self.kind == "all":
+            return R.department_key >= 0 if per_department else R.department_key == ORG
+        if self.kind == "departments" and self.department_ids:
+            return R.department_key.in_(sorted(self.department_ids))
+        return false()
 
 
 # --- SQL pieces ------------------------------------------------------------------------
@@ -74,168 +68,81 @@ def sum_hours() -> ColumnElement[float]:
                          0.0)
 
 
-def in_period(first: date, last: date) -> ColumnElement[bool]:
-    # A plain range on ``day`` so the indexes on (day) and (user_id, day) serve it.
+def in_months(months: list[str]) -> ColumnElement[bool]:
+    # A plain range on ``day`` so the index on (user_id, day) serves it.
+    first, _ = month_bounds(min(months))
+    _, last = month_bounds(max(months))
     return and_(S.day >= first, S.day <= last)
 
 
-def in_months(months: list[str]) -> ColumnElement[bool]:
-    first, _ = month_bounds(min(months))
-    _, last = month_bounds(max(months))
-    return in_period(first, last)
+def _session_filters(place: str | None, slot: str | None) -> list[ColumnElement[bool]]:
+    return [c for c in ((S.place == place) if place else None,
+                        (S.slot == slot) if slot else None) if c is not None]
 
 
-def session_filters(place: str | None, slot: str | None) -> list[ColumnElement[bool]]:
-    """WHERE clauses for a place and a slot (the slot is the booking's; none: full day)."""
-    out: list[ColumnElement[bool]] = []
+def _rollup_filters(months: list[str], place: str | None, slot: str | None) -> list:
+    out = [R.month.in_(months)]
     if place:
-        out.append(S.place == place)
-    if slot == "full":
-        out.append(~exists().where(Booking.id == S.booking_id, Booking.slot != "full"))
-    elif slot:
-        out.append(exists().where(Booking.id == S.booking_id, Booking.slot == slot))
-    return out
-
-
-# --- the memory of closed months -------------------------------------------------------
-
-MAX_ENTRIES = 512
-_entries: OrderedDict[tuple, object] = OrderedDict()
-_lock = threading.Lock()
-enabled = True
-
-
-def clear_cache() -> None:
-    with _lock:
-        _entries.clear()
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _forget_on_bulk_delete(state) -> None:
-    # Month closes deleted in bulk (e.g. a test emptying the tables): forget everything.
-    table = getattr(state.statement, "table", None)
-    if state.is_delete and getattr(table, "name", None) == MonthClose.__tablename__:
-        clear_cache()
-
-
-def _version() -> tuple:
-    return tuple(db.session.execute(select(
-        select(func.count(User.id)).scalar_subquery(),
-        select(func.max(User.id)).scalar_subquery(),
-        select(func.count(Department.id)).scalar_subquery(),
-        select(func.max(Department.id)).scalar_subquery(),
-    )).one())
-
-
-def per_month(
-    kind: str,
-    scope: Scope,
-    months: list[str],
-    filters: tuple,
-    compute: Callable[[list[str]], dict[str, T]],
-) -> dict[str, T]:
-    """``compute(months)`` for the months not remembered; closed months are remembered.
-    Cached values are shared: callers must not change them."""
-    out: dict[str, T] = {}
-    keys: dict[str, tuple] = {}
-    if enabled and scope.kind != "self" and months:
-        closed = dict(db.session.execute(
-            select(MonthClose.month, MonthClose.closed_at).where(MonthClose.month.in_(months))
-        ).all())
-        version = _version() if closed else None
-        with _lock:
-            for month, closed_at in closed.items():
-                key = (kind, month, closed_at.isoformat(), version, scope.key, filters)
-                if key in _entries:
-                    _entries.move_to_end(key)
-                    out[month] = _entries[key]  # type: ignore[assignment]
-                else:
-                    keys[month] = key
-    missing = [m for m in months if m not in out]
-    if missing:
-        fresh = compute(missing)
-        with _lock:
-            for month in missing:
-                out[month] = fresh[month]
-                if month in keys:
-                    _entries[keys[month]] = fresh[month]
-            while len(_entries) > MAX_ENTRIES:
-                _entries.popitem(last=False)
+        out.append(R.place == place)
+    if slot:
+        out.append(R.slot == slot)
     return out
 
 
 # --- per-month figures -----------------------------------------------------------------
 
 
+def by_month_weekday_place(
+    scope: Scope, months: list[str], place: str | None = None, slot: str | None = None
+) -> list[tuple[str, int, str, int, float]]:
+    """(month, weekday 0=Monday, place, sessions, hours) rows of ``months``."""
+    if not months:
+        return []
+    if scope.kind == "self":
+        rows = db.session.execute(
+            select(S.day, S.place, func.count(), sum_hours())
+            .where(in_months(months), scope.condition(), *_session_filters(place, slot))
+            .group_by(S.day, S.place)
+        )
+        return [(month_of(day), day.weekday(), where, int(n), float(hours or 0))
+                for day, where, n, hours in rows if month_of(day) in months]
+    rows = db.session.execute(
+        select(R.month, R.weekday, R.place, func.sum(R.sessions), func.sum(R.seconds))
+        .where(scope.rollup_condition(), *_rollup_filters(months, place, slot))
+        .group_by(R.month, R.weekday, R.place)
+    )
+    return [(month, int(weekday), where, int(n), float(seconds or 0) / 3600.0)
+            for month, weekday, where, n, seconds in rows]
+
+
 def counts(scope: Scope, months: list[str]) -> dict[str, int]:
     """Sessions per month."""
-
-    def compute(todo: list[str]) -> dict[str, int]:
-        out = dict.fromkeys(todo, 0)
-        # Grouped by day (the index order, no sort), then the days rolled into months.
-        rows = db.session.execute(
-            select(S.day, func.count()).where(in_months(todo), scope.condition())
-            .group_by(S.day)
-        )
-        for day, n in rows:
-            month = month_of(day)
-            if month in out:
-                out[month] += int(n)
-        return out
-
-    return per_month("counts", scope, months, (), compute)
+    out = dict.fromkeys(months, 0)
+    for month, _weekday, _place, n, _hours in by_month_weekday_place(scope, months):
+        out[month] += n
+    return out
 
 
 def totals(scope: Scope, month: str) -> tuple[int, float]:
     """Sessions and hours of one month."""
-
-    def compute(todo: list[str]) -> dict[str, tuple[int, float]]:
-        n, hours = db.session.execute(
-            select(func.count(), sum_hours()).where(in_months(todo), scope.condition())
-        ).one()
-        return {todo[0]: (int(n), float(hours or 0))}
-
-    return per_month("totals", scope, [month], (), compute)[month]
-
-
-def by_day_and_place(
-    scope: Scope, months: list[str], place: str | None, slot: str | None
-) -> dict[str, tuple[tuple[date, str, int, float], ...]]:
-    """(day, place, sessions, hours) rows, per month."""
-
-    def compute(todo: list[str]) -> dict[str, tuple]:
-        rows = db.session.execute(
-            select(S.day, S.place, func.count(), sum_hours())
-            .where(in_months(todo), scope.condition(), *session_filters(place, slot))
-            .group_by(S.day, S.place)
-        )
-        out: dict[str, list] = {m: [] for m in todo}
-        for day, where, n, hours in rows:
-            month = month_of(day)
-            if month in out:
-                out[month].append((day, where, int(n), float(hours or 0)))
-        return {m: tuple(r) for m, r in out.items()}
-
-    return per_month("day_place", scope, months, (place, slot), compute)
+    rows = by_month_weekday_place(scope, [month])
+    return sum(r[3] for r in rows), sum(r[4] for r in rows)
 
 
 def by_department(
     scope: Scope, months: list[str], place: str | None = None, slot: str | None = None
 ) -> dict[str, dict[int | None, tuple[int, float]]]:
-    """{department id: (sessions, hours)} of the sessions recorded in it, per month."""
-
-    def compute(todo: list[str]) -> dict[str, dict]:
-        out = {}
-        for month in todo:  # one grouped query a month: months cannot be told apart after
-            out[month] = {
-                dept_id: (int(n), float(hours or 0))
-                for dept_id, n, hours in db.session.execute(
-                    select(S.department_id, func.count(), sum_hours())
-                    .where(in_months([month]), scope.condition(),
-                           *session_filters(place, slot))
-                    .group_by(S.department_id)
-                )
-            }
+    """{department id (None: none): (sessions, hours)} of the sessions recorded in it, per
+    month."""
+    out: dict[str, dict[int | None, tuple[int, float]]] = {m: {} for m in months}
+    if not months or scope.kind == "self":
         return out
-
-    return per_month("department", scope, months, (place, slot), compute)
+    rows = db.session.execute(
+        select(R.month, R.department_key, func.sum(R.sessions), func.sum(R.seconds))
+        .where(scope.rollup_condition(per_department=True),
+               *_rollup_filters(months, place, slot))
+        .group_by(R.month, R.department_key)
+    )
+    for month, key, n, seconds in rows:
+        out[month][key or None] = (int(n), float(seconds or 0) / 3600.0)
+    return out

@@ -10,13 +10,15 @@ import csv
 import io
 import re
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from workhub.auth.services import audit
-from workhub.errors import DomainError, Forbidden
+from workhub.errors import Conflict, DomainError, Forbidden
 from workhub.extensions import db
 from workhub.org.models import Department, User
 from workhub.telework.models import MonthlyTarget
@@ -110,6 +112,20 @@ def _existing(month: str) -> dict[int | None, MonthlyTarget]:
         select(MonthlyTarget).where(MonthlyTarget.month == month))}
 
 
+@contextmanager
+def _same_time_guard():
+    """Write inside a savepoint: when someone else saved a target of the same month between
+    our read and our write, the unique constraint answers and we say so (409), with nothing
+    of ours written."""
+    try:
+        with db.session.begin_nested():
+            yield
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict(str(_l("Someone else saved targets of this month at the same time. "
+                              "Reload the page and try again.")), code="targets_changed") from None
+
+
 def set_targets(month: str, org_target: int | None, department_targets: dict[str, int] | None,
                 actor: User, *, ip: str | None = None) -> MonthTargets:
     """Set ``month``'s organisation target (None removes it) and replace its department
@@ -127,17 +143,17 @@ def set_targets(month: str, org_target: int | None, department_targets: dict[str
         raise DomainError(str(_l("Unknown department code: %(codes)s",
                                  codes=", ".join(unknown))), field="departments")
     # Everything is checked above, so the writes below cannot half-fail on bad input.
-    existing = _existing(month)
-    keep = {departments[code].id for code in wanted} | (
-        {None} if org_target is not None else set())
-    for key, row in existing.items():
-        if key not in keep:
-            db.session.delete(row)
-    if org_target is not None:
-        _upsert(month, None, org_target, existing)
-    for code, value in wanted.items():
-        _upsert(month, departments[code], value, existing)
-    db.session.flush()
+    with _same_time_guard():
+        existing = _existing(month)
+        keep = {departments[code].id for code in wanted} | (
+            {None} if org_target is not None else set())
+        for key, row in existing.items():
+            if key not in keep:
+                db.session.delete(row)
+        if org_target is not None:
+            _upsert(month, None, org_target, existing)
+        for code, value in wanted.items():
+            _upsert(month, departments[code], value, existing)
     audit("telework.targets_set", actor=actor, ip=ip, target=f"month:{month}", month=month,
           org_target=org_target, departments=dict(sorted(wanted.items())))
     return get_targets(month)
@@ -221,11 +237,11 @@ def import_targets_csv(file_bytes: bytes, actor: User, *, ip: str | None = None)
     if any(row.error for row in rows):
         return ImportReport(rows, False, encoding)
     existing: dict[str, dict[int | None, MonthlyTarget]] = {}
-    for row in rows:
-        current = existing.setdefault(row.month, _existing(row.month))
-        dept = departments[row.department] if row.department else None
-        _upsert(row.month, dept, row.target, current)
-    db.session.flush()
+    with _same_time_guard():
+        for row in rows:
+            current = existing.setdefault(row.month, _existing(row.month))
+            dept = departments[row.department] if row.department else None
+            _upsert(row.month, dept, row.target, current)
     audit("telework.targets_imported", actor=actor, ip=ip, rows=len(rows),
           months=sorted({row.month for row in rows}), encoding=encoding)
     return ImportReport(rows, True, encoding)
