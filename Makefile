@@ -38,19 +38,20 @@ run: install
 	$(BIN)/workhub demo
 	$(BIN)/workhub serve --host 127.0.0.1 --port 5000
 
+# The two databases run side by side (one per core); each pass prints its output when it ends.
 test: install-test
 	bash .ci/system-deps
-	$(MAKE) --no-print-directory test-sqlite test-postgresql
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
 
 test-sqlite:
-	WORKHUB_TEST_DB=sqlite $(BIN)/pytest $(PYTEST_ARGS)
+	WORKHUB_TEST_DB=sqlite $(BIN)/pytest --basetemp=.pytest-tmp/sqlite $(PYTEST_ARGS)
 
 test-postgresql:
 	WORKHUB_TEST_DB=postgresql WORKHUB_TEST_DATABASE_URL="$${WORKHUB_TEST_DATABASE_URL:-$(PG_URL)}" \
-	  $(BIN)/pytest $(PYTEST_ARGS)
+	  $(BIN)/pytest --basetemp=.pytest-tmp/postgresql $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check workhub transcription surveys tests
 
 clean:
-	rm -rf $(VENV) build *.egg-info test-artifacts .pytest_cache
+	rm -rf $(VENV) build *.egg-info test-artifacts .pytest_cache .pytest-tmp
