@@ -274,3 +274,10 @@ def pin(value: object, name: str, *, length: tuple[int, int]) -> str | None:
 def normalise_search(value: str) -> str:
     """Search text as identifiers are stored: NFKC, trimmed, at most 100 characters."""
     return unicodedata.normalize("NFKC", value).strip()[:100]
+
+
+def search_digits(value: str) -> str | None:
+    """The digits of a search that looks like a number (digits, hyphens, spaces, ``+``,
+    brackets), else None: "090-1234" searches numbers, "abc-1" does not."""
+    raw = _NUMBER_JUNK.sub("", unicodedata.normalize("NFKC", value)).lstrip("+")
+    return raw if raw.isascii() and raw.isdigit() else None

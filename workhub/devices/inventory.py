@@ -318,7 +318,7 @@ def device_query(*, kind: str | None = None, status: str | None = None,
         stmt = stmt.where(Device.model_id == model_id)
     if q:
         pattern = like(f.normalise_search(q))
-        digits = "".join(c for c in f.normalise_search(q) if c.isdigit())
+        digits = f.search_digits(q)
         conditions = [func.upper(Device.asset_tag).like(pattern.upper(), escape="\\"),
                       func.upper(Device.serial).like(pattern.upper(), escape="\\")]
         if digits:

@@ -237,7 +237,7 @@ def line_query(*, status: str | None = None, carrier: str | None = None,
         stmt = stmt.where(Line.carrier == carrier)
     if q:
         raw = f.normalise_search(q)
-        digits = "".join(c for c in raw if c.isdigit())
+        digits = f.search_digits(raw)
         conditions = [func.upper(Line.data_line_id).like(like(raw).upper(), escape="\\")]
         if digits:
             conditions += [Line.number.like(like(digits), escape="\\"),
