@@ -7,11 +7,14 @@ on SQLite and PostgreSQL alike, so the roll-up cannot drift. ``rebuild()`` recom
 the sessions (``workhub telework-rollup --rebuild``, and the migration that creates it);
 ``check()`` compares the two (``workhub telework-rollup``).
 
-Each session adds 1 to ``sessions`` and its length in seconds (when finished) to
-``seconds`` (whole seconds) of two buckets: (month of ``day``, department or 0, place, slot,
-weekday of ``day`` with 0 = Monday) and the same with department ``ORG`` (-1), the whole
-office, so office-wide figures read ~60 rows a month instead of thousands. An update takes
-the session out of its old buckets and puts it in the new ones.
+Each session adds 1 to ``sessions`` and its length in whole seconds (when finished) to
+``seconds`` of three buckets, keyed (month of ``day``, department, place, slot, weekday):
+
+* (…, its department or 0, …, weekday of ``day`` with 0 = Monday): departments' weekdays;
+* (…, ``ORG`` = -1, …, weekday): the whole office, ~60 rows a month instead of thousands;
+* (…, its department or 0, …, ``ALL_DAYS`` = -1): departments' totals, ~5× fewer rows.
+
+An update takes the session out of its old buckets and puts it in the new ones.
 """
 
 # ruff: noqa: S608 — every SQL string here is built from this module's constants, no input.
@@ -22,107 +25,89 @@ from sqlalchemy.engine import Connection
 
 KEY = "month, department_key, place, slot, weekday"
 ORG = -1  # department_key of the whole-office buckets
+ALL_DAYS = -1  # weekday of the departments' all-weekday buckets
+# (whole office?, all weekdays?) of each bucket a session is counted in.
+BUCKETS = ((False, False), (True, False), (False, True))
 
-# --- SQLite ------------------------------------------------------------------------------
-
-_SQLITE_BUCKET = {
-    "month": "substr({r}.day, 1, 7)",
-    "department_key": "coalesce({r}.department_id, 0)",
-    "place": "{r}.place",
-    "slot": "{r}.slot",
-    "weekday": "(CAST(strftime('%w', {r}.day) AS INTEGER) + 6) % 7",
+# SQL expressions of the key columns and the seconds, per dialect; {r} is the row (NEW/OLD).
+_SQL = {
+    "sqlite": {
+        "month": "substr({r}.day, 1, 7)",
+        "department_key": "coalesce({r}.department_id, 0)",
+        "place": "{r}.place",
+        "slot": "{r}.slot",
+        "weekday": "(CAST(strftime('%w', {r}.day) AS INTEGER) + 6) % 7",
+        # Whole seconds: julianday() differences carry float noise; whole numbers add exactly.
+        "seconds": "coalesce(round((julianday({r}.ended_at) - julianday({r}.started_at)) "
+                   "* 86400.0), 0.0)",
+    },
+    "postgresql": {
+        "month": "to_char({r}.day, 'YYYY-MM')",
+        "department_key": "coalesce({r}.department_id, 0)",
+        "place": "{r}.place",
+        "slot": "{r}.slot",
+        "weekday": "extract(isodow FROM {r}.day)::int - 1",
+        "seconds": "coalesce(round(extract(epoch FROM {r}.ended_at - {r}.started_at))::float8, "
+                   "0.0)",
+    },
 }
-# Whole seconds: julianday() differences carry float noise; whole numbers add up exactly.
-_SQLITE_SECONDS = ("coalesce(round((julianday({r}.ended_at) - julianday({r}.started_at)) "
-                   "* 86400.0), 0.0)")
 
 
-def _sqlite_bucket(r: str, org: bool) -> dict[str, str]:
-    out = {col: expr.format(r=r) for col, expr in _SQLITE_BUCKET.items()}
+def _bucket(dialect: str, r: str, org: bool, all_days: bool) -> dict[str, str]:
+    out = {col: _SQL[dialect][col].format(r=r) for col in KEY.split(", ")}
     if org:
         out["department_key"] = str(ORG)
+    if all_days:
+        out["weekday"] = str(ALL_DAYS)
     return out
 
 
-def _sqlite_add(r: str) -> str:
-    out = []
-    for org in (False, True):
-        values = ", ".join(_sqlite_bucket(r, org).values())
-        out.append(f"INSERT INTO telework_rollup ({KEY}, sessions, seconds) "
-                   f"VALUES ({values}, 1, {_SQLITE_SECONDS.format(r=r)}) "
-                   f"ON CONFLICT ({KEY}) DO UPDATE SET sessions = sessions + 1, "
-                   f"seconds = seconds + excluded.seconds;")
-    return " ".join(out)
+def _add(dialect: str, r: str) -> str:
+    seconds = _SQL[dialect]["seconds"].format(r=r)
+    return " ".join(
+        f"INSERT INTO telework_rollup ({KEY}, sessions, seconds) "
+        f"VALUES ({', '.join(_bucket(dialect, r, *b).values())}, 1, {seconds}) "
+        f"ON CONFLICT ({KEY}) DO UPDATE SET sessions = telework_rollup.sessions + 1, "
+        f"seconds = telework_rollup.seconds + excluded.seconds;"
+        for b in BUCKETS)
 
 
-def _sqlite_remove(r: str) -> str:
+def _remove(dialect: str, r: str) -> str:
+    seconds = _SQL[dialect]["seconds"].format(r=r)
     out = []
-    for org in (False, True):
-        where = " AND ".join(f"{col} = {expr}" for col, expr in _sqlite_bucket(r, org).items())
+    for b in BUCKETS:
+        where = " AND ".join(f"{c} = {e}" for c, e in _bucket(dialect, r, *b).items())
         out.append(f"UPDATE telework_rollup SET sessions = sessions - 1, "
-                   f"seconds = seconds - {_SQLITE_SECONDS.format(r=r)} WHERE {where}; "
+                   f"seconds = seconds - {seconds} WHERE {where}; "
                    f"DELETE FROM telework_rollup WHERE sessions <= 0 AND {where};")
     return " ".join(out)
 
 
+# Only the columns that place a session in a bucket or change its length.
+_WATCHED = "day, department_id, place, slot, started_at, ended_at"
+
 SQLITE_TRIGGERS = (
     "CREATE TRIGGER telework_rollup_insert AFTER INSERT ON telework_sessions BEGIN "
-    + _sqlite_add("NEW") + " END",
+    + _add("sqlite", "NEW") + " END",
     "CREATE TRIGGER telework_rollup_delete AFTER DELETE ON telework_sessions BEGIN "
-    + _sqlite_remove("OLD") + " END",
-    # Only the columns that place a session in a bucket or change its length.
-    "CREATE TRIGGER telework_rollup_update AFTER UPDATE OF day, department_id, place, slot, "
-    "started_at, ended_at ON telework_sessions BEGIN "
-    + _sqlite_remove("OLD") + " " + _sqlite_add("NEW") + " END",
+    + _remove("sqlite", "OLD") + " END",
+    f"CREATE TRIGGER telework_rollup_update AFTER UPDATE OF {_WATCHED} ON telework_sessions "
+    "BEGIN " + _remove("sqlite", "OLD") + " " + _add("sqlite", "NEW") + " END",
 )
 SQLITE_DROP = tuple(f"DROP TRIGGER IF EXISTS telework_rollup_{op}"
                     for op in ("insert", "delete", "update"))
 
-# --- PostgreSQL --------------------------------------------------------------------------
-
-_PG_BUCKET = ("to_char({r}.day, 'YYYY-MM'), {dept}, {r}.place, "
-              "{r}.slot, extract(isodow FROM {r}.day)::int - 1")
-_PG_DEPT = "coalesce({r}.department_id, 0)"
-
-
-def _pg_bucket(r: str, org: bool) -> str:
-    return _PG_BUCKET.format(r=r, dept=str(ORG) if org else _PG_DEPT.format(r=r))
-
-
-def _pg_statements(r: str) -> tuple[str, str]:
-    """(take out of the old buckets, put in the new buckets) for OLD / NEW."""
-    secs = _PG_SECONDS.format(r=r)
-    remove = "".join(
-        f"""
-    UPDATE telework_rollup SET sessions = sessions - 1, seconds = seconds - {secs}
-     WHERE ({KEY}) = ({_pg_bucket(r, org)});
-    DELETE FROM telework_rollup WHERE sessions <= 0 AND ({KEY}) = ({_pg_bucket(r, org)});"""
-        for org in (False, True))
-    add = "".join(
-        f"""
-    INSERT INTO telework_rollup ({KEY}, sessions, seconds)
-    VALUES ({_pg_bucket(r, org)}, 1, {secs})
-    ON CONFLICT ({KEY}) DO UPDATE SET sessions = telework_rollup.sessions + 1,
-           seconds = telework_rollup.seconds + excluded.seconds;"""
-        for org in (False, True))
-    return remove, add
-_PG_SECONDS = "coalesce(round(extract(epoch FROM {r}.ended_at - {r}.started_at))::float8, 0.0)"
-
 PG_TRIGGERS = (
-    f"""
-CREATE OR REPLACE FUNCTION telework_rollup_apply() RETURNS trigger
+    f"""CREATE OR REPLACE FUNCTION telework_rollup_apply() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN{_pg_statements("OLD")[0]}
-  END IF;
-  IF TG_OP IN ('INSERT', 'UPDATE') THEN{_pg_statements("NEW")[1]}
-  END IF;
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN {_remove("postgresql", "OLD")} END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN {_add("postgresql", "NEW")} END IF;
   RETURN NULL;
 END
 $$""",
-    "CREATE TRIGGER telework_rollup_sync AFTER INSERT OR DELETE OR UPDATE OF day, "
-    "department_id, place, slot, started_at, ended_at ON telework_sessions "
-    "FOR EACH ROW EXECUTE FUNCTION telework_rollup_apply()",
+    f"CREATE TRIGGER telework_rollup_sync AFTER INSERT OR DELETE OR UPDATE OF {_WATCHED} "
+    "ON telework_sessions FOR EACH ROW EXECUTE FUNCTION telework_rollup_apply()",
 )
 PG_DROP = ("DROP TRIGGER IF EXISTS telework_rollup_sync ON telework_sessions",
            "DROP FUNCTION IF EXISTS telework_rollup_apply()")
@@ -140,18 +125,13 @@ def drop_triggers(conn: Connection) -> None:
 
 def _grouped_sessions(dialect: str) -> str:
     """The roll-up computed from the sessions, as a SELECT of (key…, sessions, seconds)."""
-    parts = []
-    for org in (False, True):
-        if dialect == "postgresql":
-            bucket, seconds = _pg_bucket("s", org), _PG_SECONDS.format(r="s")
-        else:
-            bucket = ", ".join(_sqlite_bucket("s", org).values())
-            seconds = _SQLITE_SECONDS.format(r="s")
-        # Group by result columns 1–5 (the constant department of the office-wide buckets
-        # cannot be written as a GROUP BY term: a bare number there means a column position).
-        parts.append(f"SELECT {bucket}, count(*), sum({seconds}) FROM telework_sessions s "
-                     f"GROUP BY 1, 2, 3, 4, 5")
-    return " UNION ALL ".join(parts)
+    seconds = _SQL[dialect]["seconds"].format(r="s")
+    # Grouped by result columns 1–5: a constant key (-1) cannot be a GROUP BY term, where a
+    # bare number means a column position.
+    return " UNION ALL ".join(
+        f"SELECT {', '.join(_bucket(dialect, 's', *b).values())}, count(*), sum({seconds}) "
+        f"FROM telework_sessions s GROUP BY 1, 2, 3, 4, 5"
+        for b in BUCKETS)
 
 
 def rebuild(conn: Connection) -> int:

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, and_, false, func, select, true
 from workhub.extensions import db
 from workhub.telework.businessdays import month_bounds, month_of
 from workhub.telework.models import SessionRollup, TeleworkSession
-from workhub.telework.rollup import ORG
+from workhub.telework.rollup import ALL_DAYS, ORG
 
 S = TeleworkSession
 R = SessionRollup
@@ -46,12 +46,18 @@ class Scope:
 
     def rollup_condition(self, *, per_department: bool = False) -> ColumnElement[bool]:
         """The same on telework_rollup (departments only: the roll-up has no people).
-        The whole office reads its own buckets unless ``per_department``."""
+
+        Per weekday by default (the whole office reads its own buckets); with
+        ``per_department``, the departments' all-weekday buckets."""
+        if self.kind == "self" or (self.kind == "departments" and not self.department_ids):
+            return false()
+        if per_department:
+            where = R.department_key >= 0 if self.kind == "all" else (
+                R.department_key.in_(sorted(self.department_ids)))
+            return and_(where, R.weekday == ALL_DAYS)
         if self.kind == "all":
-            return R.department_key >= 0 if per_department else R.department_key == ORG
-        if self.kind == "departments" and self.department_ids:
-            return R.department_key.in_(sorted(self.department_ids))
-        return false()
+            return R.department_key == ORG
+        return and_(R.department_key.in_(sorted(self.department_ids)), R.weekday >= 0)
 
 
 # --- SQL pieces ------------------------------------------------------------------------
