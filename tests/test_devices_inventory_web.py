@@ -104,6 +104,7 @@ def test_edit_and_status_change(client, app, it, stock):
     url = f"/devices/{stock['router']}"
     form = text(client.get(url + "/edit"))
     assert 'value="RT-0001"' in form
+    assert 'name="status"' in text(client.get(url))
     token = csrf_token(client, url + "/edit")
     data = {**device_data("RT-0001", kind="router", model="Aterm"), "location": "倉庫"}
     assert client.post(url + "/edit", data={**data, "csrf_token": token}).status_code == 303

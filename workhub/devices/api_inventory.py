@@ -24,74 +24,42 @@ from workhub.auth.permissions import roles_required
 from workhub.devices import inventory, lines
 from workhub.devices.fields import Invalid
 from workhub.devices.models import DEVICE_KINDS, Allocation, Device, Line
-from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.pagination import paginate
+from workhub.telework.api_bookings import BadRequest, _body, _json_errors, _page_args
 
 IT = ("it_admin", "admin")
-MAX_PER_PAGE = 100
 DEVICE_FIELDS = set(inventory.DEVICE_FIELDS)
 LINE_FIELDS = set(lines.LINE_FIELDS)
 _SCALARS = (str, int, type(None))
 
 
-class BadRequest(DomainError):
-    """The request itself is malformed (HTTP 400)."""
-
-
 def json_errors(view):
-    """Answer a DomainError as ``{"error": {"code", "message"[, "field"][, "problems"]}}``
-    after undoing whatever the request wrote."""
+    """The telework API's error answers, plus ``problems`` (every field refused) when a
+    record's values are wrong."""
 
     @wraps(view)
-    def wrapped(*args, **kwargs):
+    def with_problems(*args, **kwargs):
         try:
             return view(*args, **kwargs)
-        except DomainError as exc:
+        except Invalid as exc:
             db.session.rollback()
-            error = {"code": exc.code, "message": exc.message}
-            if exc.field:
-                error["field"] = exc.field
-            if isinstance(exc, Invalid):
-                error["problems"] = [{"field": n, "message": m} for n, m in exc.problems]
-            return jsonify({"error": error}), exc.status
+            return jsonify({"error": {
+                "code": exc.code, "message": exc.message, "field": exc.field,
+                "problems": [{"field": n, "message": m} for n, m in exc.problems]}}), exc.status
 
-    return wrapped
+    return _json_errors(with_problems)
 
 
 def json_object(allowed: set[str]) -> dict:
-    """The request's JSON object, its values strings, whole numbers or null; 400 otherwise."""
-    if request.mimetype != "application/json":
-        raise BadRequest(_("Send a JSON object with Content-Type: application/json."),
-                         code="invalid_json")
-    data = request.get_json(silent=True)
-    if data is None:
-        raise BadRequest(_("The body is not valid JSON."), code="invalid_json")
-    if not isinstance(data, dict):
-        raise BadRequest(_("Send a JSON object."), code="invalid_json")
-    unknown = sorted(str(k) for k in set(data) - allowed)
-    if unknown:
-        raise BadRequest(_("Unknown fields: %(names)s.", names=", ".join(unknown)[:200]),
-                         code="unknown_field", field=unknown[0][:64])
+    """The request's JSON object (telework's reading), its values strings, whole numbers or
+    null; 400 otherwise."""
+    data = _body(allowed)
     for name, value in data.items():
         if isinstance(value, bool) or not isinstance(value, _SCALARS):
             raise BadRequest(_("%(name)s must be a string, a whole number or null.",
                                name=name), code="invalid_type", field=name)
     return data
-
-
-def page_args() -> tuple[int, int]:
-    """``page`` and ``per_page`` from the query string (400 when not whole numbers)."""
-    def number(name: str, default: int, high: int) -> int:
-        raw = request.args.get(name) or ""
-        if raw == "":
-            return default
-        if not raw.isascii() or not raw.isdigit() or len(raw) > 6 or not 1 <= int(raw) <= high:
-            raise BadRequest(_("%(name)s must be a whole number from 1 to %(high)d.",
-                               name=name, high=high), field=name)
-        return int(raw)
-
-    return number("page", 1, 999_999), number("per_page", 50, MAX_PER_PAGE)
 
 
 def choice(name: str, allowed) -> str | None:
@@ -165,7 +133,7 @@ def devices_list():
                                  or len(model_id) > 9):
         raise BadRequest(_("model_id must be a whole number."), field="model_id")
     q = (request.args.get("q") or "").strip()[:100] or None
-    page, per_page = page_args()
+    page, per_page = _page_args()
     result = paginate(inventory.device_query(kind=kind, status=status, q=q,
                                              model_id=int(model_id) if model_id else None),
                       page, per_page)
@@ -206,7 +174,7 @@ def lines_list():
     status = choice("status", tuple(lines.STATUS_LABELS))
     carrier = (request.args.get("carrier") or "").strip()[:100] or None
     q = (request.args.get("q") or "").strip()[:100] or None
-    page, per_page = page_args()
+    page, per_page = _page_args()
     result = paginate(lines.line_query(status=status, carrier=carrier, q=q), page, per_page)
     held = inventory.holders(line_ids=[x.id for x in result.items])
     return jsonify({"items": [line_json(x, held.get(("line", x.id))) for x in result.items],

@@ -23,7 +23,7 @@ from workhub.devices.forms_inventory import (
     options,
 )
 from workhub.devices.models import DEVICE_KINDS, Device, DeviceModel
-from workhub.errors import DomainError
+from workhub.errors import DomainError, NotFound
 from workhub.extensions import db
 from workhub.org.models import User
 from workhub.pagination import paginate, parse_page
@@ -199,23 +199,34 @@ def device_edit(device_id: int):
     return redirect(url_for("devices.device", device_id=device.id), 303)
 
 
+def submit(form, render, action, message, target: str):
+    """The shape of a small POST on an item's page: check ``form``, run ``action()`` (a
+    service call), commit and go to ``target`` with ``message()``; on a refusal show the
+    page again (``render(form, errors, status)``) with the messages beside the fields."""
+    if not form.validate():
+        return render(form, [], 400)
+    try:
+        action()
+    except DomainError as exc:
+        errors = attach(form, exc)
+        return render(form, errors, exc.status)
+    db.session.commit()
+    flash(message(), "success")
+    return redirect(target, 303)
+
+
 @bp.post("/<int:device_id>/status")
 @roles_required(*IT)
 def device_status(device_id: int):
     device = get_or_404(Device, device_id)
     form = StatusForm()
-    if not form.validate():
-        return _device_page(device, status_form=form, status=400)
-    try:
-        inventory.set_device_status(device, form.status.data, actor(), form.note.data)
-    except DomainError as exc:
-        errors = attach(form, exc)
-        return _device_page(db.session.get(Device, device_id), status_form=form, errors=errors,
-                            status=exc.status)
-    db.session.commit()
-    flash(_("The status of %(tag)s is now %(status)s.", tag=device.asset_tag,
-            status=inventory.STATUS_LABELS[device.status]), "success")
-    return redirect(url_for("devices.device", device_id=device.id), 303)
+    return submit(
+        form, lambda f, errors, status: _device_page(device, status_form=f, errors=errors,
+                                                     status=status),
+        lambda: inventory.set_device_status(device, form.status.data, actor(), form.note.data),
+        lambda: _("The status of %(tag)s is now %(status)s.", tag=device.asset_tag,
+                  status=inventory.STATUS_LABELS[device.status]),
+        url_for("devices.device", device_id=device.id))
 
 
 @bp.post("/<int:device_id>/install")
@@ -223,22 +234,22 @@ def device_status(device_id: int):
 def device_install(device_id: int):
     device = get_or_404(Device, device_id)
     form = DeviceInstallForm()
-    if not form.validate():
-        return _device_page(device, install_form=form, status=400)
-    line = lines.find_line(form.line.data)
-    if line is None:
-        form.line.errors = [_("No line has this phone number, ICCID or data-line id.")]
-        return _device_page(device, install_form=form, status=404)
-    try:
-        lines.install_line(line, device, actor())
-    except DomainError as exc:
-        errors = attach(form, exc)
-        return _device_page(db.session.get(Device, device_id), install_form=form,
-                            errors=errors, status=exc.status)
-    db.session.commit()
-    flash(_("The line %(line)s is now installed in %(tag)s.", line=line.label,
-            tag=device.asset_tag), "success")
-    return redirect(url_for("devices.device", device_id=device.id), 303)
+    found = []
+
+    def install():
+        line = lines.find_line(form.line.data)
+        if line is None:
+            raise NotFound(_("No line has this phone number, ICCID or data-line id."),
+                           field="line")
+        found.append(lines.install_line(line, device, actor()))
+
+    return submit(
+        form, lambda f, errors, status: _device_page(device, install_form=f, errors=errors,
+                                                     status=status),
+        install,
+        lambda: _("The line %(line)s is now installed in %(tag)s.", line=found[0].label,
+                  tag=device.asset_tag),
+        url_for("devices.device", device_id=device.id))
 
 
 # The other pages of this blueprint register themselves on ``bp``.

@@ -29,8 +29,9 @@ from workhub.devices.views_inventory import (
     client_ip,
     download,
     get_or_404,
+    submit,
 )
-from workhub.errors import DomainError
+from workhub.errors import DomainError, NotFound
 from workhub.extensions import db
 from workhub.pagination import paginate, parse_page
 
@@ -142,23 +143,22 @@ def line_edit(line_id: int):
     return redirect(url_for("devices.line", line_id=line.id), 303)
 
 
+def _render(line: Line, form_name: str):
+    return lambda f, errors, status: _line_page(line, errors=errors, status=status,
+                                                **{form_name: f})
+
+
 @bp.post("/lines/<int:line_id>/status")
 @roles_required(*IT)
 def line_status(line_id: int):
     line = get_or_404(Line, line_id)
     form = StatusForm()
-    if not form.validate():
-        return _line_page(line, status_form=form, status=400)
-    try:
-        lines.set_line_status(line, form.status.data, actor(), form.note.data)
-    except DomainError as exc:
-        errors = attach(form, exc)
-        return _line_page(db.session.get(Line, line_id), status_form=form, errors=errors,
-                          status=exc.status)
-    db.session.commit()
-    flash(_("The status of %(line)s is now %(status)s.", line=line.label,
-            status=lines.STATUS_LABELS[line.status]), "success")
-    return redirect(url_for("devices.line", line_id=line.id), 303)
+    return submit(
+        form, _render(line, "status_form"),
+        lambda: lines.set_line_status(line, form.status.data, actor(), form.note.data),
+        lambda: _("The status of %(line)s is now %(status)s.", line=line.label,
+                  status=lines.STATUS_LABELS[line.status]),
+        url_for("devices.line", line_id=line.id))
 
 
 @bp.post("/lines/<int:line_id>/install")
@@ -166,22 +166,18 @@ def line_status(line_id: int):
 def line_install(line_id: int):
     line = get_or_404(Line, line_id)
     form = InstallForm()
-    if not form.validate():
-        return _line_page(line, install_form=form, status=400)
-    device = lines.find_device(form.asset_tag.data)
-    if device is None:
-        form.asset_tag.errors = [_("No device has this asset tag.")]
-        return _line_page(line, install_form=form, status=404)
-    try:
+
+    def install():
+        device = lines.find_device(form.asset_tag.data)
+        if device is None:
+            raise NotFound(_("No device has this asset tag."), field="asset_tag")
         lines.install_line(line, device, actor())
-    except DomainError as exc:
-        errors = attach(form, exc)
-        return _line_page(db.session.get(Line, line_id), install_form=form, errors=errors,
-                          status=exc.status)
-    db.session.commit()
-    flash(_("The line %(line)s is now installed in %(tag)s.", line=line.label,
-            tag=device.asset_tag), "success")
-    return redirect(url_for("devices.line", line_id=line.id), 303)
+
+    return submit(
+        form, _render(line, "install_form"), install,
+        lambda: _("The line %(line)s is now installed in %(tag)s.", line=line.label,
+                  tag=line.device.asset_tag),
+        url_for("devices.line", line_id=line.id))
 
 
 @bp.post("/lines/<int:line_id>/remove")
