@@ -105,4 +105,7 @@ def load_demo(password: str) -> int:
         )
         created += 1
     db.session.flush()
+    from workhub.devices.demo import load_devices_demo
+
+    load_devices_demo()
     return created
