@@ -307,7 +307,8 @@ _LOGIN_REQUIRED_CODE = login_required(lambda: None).__code__
 # result is ``World.extra`` (the objects those routes point at).
 ACCESS_MODULES = [
     importlib.import_module(name)
-    for name in ("access_devices_inventory", "access_devices_loans", "access_devices_reports")
+    for name in ("access_devices_inventory", "access_devices_loans", "access_devices_reports",
+                 "access_surveys_build", "access_surveys_answer", "access_surveys_results")
 ]
 for _module in ACCESS_MODULES:
     _clash = set(ROUTES) & set(_module.ROUTES)

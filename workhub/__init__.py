@@ -35,6 +35,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     web.init_app(app)
 
+    from surveys.views_answer import bp as surveys_bp
+    from surveys.views_build import bp as surveys_build_bp
+    from surveys.views_results import bp as survey_results_bp
     from workhub.admin.views import bp as admin_bp
     from workhub.api import bp as api_bp
     from workhub.auth.views import bp as auth_bp
@@ -62,6 +65,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(devices_bp)
     app.register_blueprint(device_loans_bp)
     app.register_blueprint(device_reports_bp)
+    app.register_blueprint(surveys_bp)
+    app.register_blueprint(surveys_build_bp)
+    app.register_blueprint(survey_results_bp)
 
     from workhub.jobs.registry import load_job_modules
 

@@ -28,6 +28,9 @@ def authenticate_request():
 
 
 # Each module below registers its routes on bp; a feature with an API adds its module here.
+from surveys import api_answer as surveys_answer_api  # noqa: E402,F401
+from surveys import api_build as surveys_build_api  # noqa: E402,F401
+from surveys import api_results as surveys_results_api  # noqa: E402,F401
 from workhub.api import views  # noqa: E402,F401
 from workhub.devices import api_inventory as devices_inventory_api  # noqa: E402,F401
 from workhub.devices import api_loans as devices_loans_api  # noqa: E402,F401

@@ -413,7 +413,13 @@ def _error(description: str) -> dict:
 
 # Packages that describe their own API paths: a module with ``SCHEMAS`` (dict) and
 # ``paths()`` (dict), merged into the document below.
-PACKAGE_DOCS = ("workhub.devices.openapi_inventory", "workhub.devices.openapi_loans")
+PACKAGE_DOCS = (
+    "workhub.devices.openapi_inventory",
+    "workhub.devices.openapi_loans",
+    "surveys.openapi_build",
+    "surveys.openapi_answer",
+    "surveys.openapi_results",
+)
 
 
 def _package_docs() -> tuple[dict, dict]:

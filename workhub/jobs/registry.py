@@ -15,6 +15,7 @@ JOB_MODULES = (
     "workhub.notify.jobs",
     "workhub.telework.jobs",
     "workhub.devices.jobs",
+    "surveys.jobs",
 )
 
 

@@ -1,0 +1,248 @@
+"""Tables of the surveys package.
+
+Anonymity is a property of storage:
+
+* ``SurveyParticipation`` says *who* took part (for one response per person, drafts,
+  reminders and response rates): person, survey, status and a coarse **date** only.
+* ``SurveyResponse`` / ``SurveyAnswer`` hold *what* was answered. In an anonymous survey a
+  response has no person, no department and no time finer than the ISO week
+  (``period``); its id is random (UUID4), not a sequence that follows the participation
+  order, and nothing else (audit log, job payloads, notifications) records it next to a
+  person. In an identified survey ``user_id``/``department_id`` are filled.
+* A draft of an anonymous survey lives in ``SurveyDraft`` (person + answers as JSON) until
+  submission, when it is deleted in the same transaction that writes the response.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workhub.database import UTCDateTime, utcnow
+from workhub.extensions import db
+from workhub.org.models import User
+
+QUESTION_TYPES = ("single", "multiple", "likert", "rating", "number", "date", "text",
+                  "longtext", "likert_matrix")
+CHOICE_TYPES = ("single", "multiple")
+TEXT_TYPES = ("text", "longtext")
+SURVEY_STATUSES = ("draft", "published", "closed")
+PARTICIPATION_STATUSES = ("draft", "submitted")
+MIN_K = 3
+DEFAULT_K = 5
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Survey(db.Model):
+    __tablename__ = "surveys"
+    __table_args__ = (
+        CheckConstraint(_in("status", SURVEY_STATUSES), name="status_known"),
+        CheckConstraint(f"min_group_size >= {MIN_K}", name="k_at_least_3"),
+        CheckConstraint("closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at",
+                        name="closes_after_opens"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title_ja: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    description_ja: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    audience_all: Mapped[bool] = mapped_column(Boolean, default=True)
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    min_group_size: Mapped[int] = mapped_column(Integer, default=DEFAULT_K)
+    # Identified surveys only: answers may be changed until closing.
+    editable_until_close: Mapped[bool] = mapped_column(Boolean, default=True)
+    reminder_days: Mapped[int | None] = mapped_column(Integer)  # remind every N days
+    last_reminded_on: Mapped[date | None] = mapped_column(Date)
+    template_key: Mapped[str | None] = mapped_column(String(40))  # built from a template
+    copied_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("surveys.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    sections: Mapped[list[SurveySection]] = relationship(
+        back_populates="survey", order_by="SurveySection.position", cascade="all, delete-orphan")
+    questions: Mapped[list[SurveyQuestion]] = relationship(
+        back_populates="survey", order_by="SurveyQuestion.position",
+        cascade="all, delete-orphan")
+    audience: Mapped[list[SurveyAudience]] = relationship(cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<Survey {self.id} {self.status}>"
+
+
+class SurveyAudience(db.Model):
+    """Who is asked (when not everyone): a department (with or without its subtree) or a
+    role; a person is in the audience when any row matches."""
+
+    __tablename__ = "survey_audience"
+    __table_args__ = (
+        CheckConstraint("(department_id IS NULL) <> (role IS NULL)", name="department_or_role"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"),
+                                           index=True)
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="CASCADE"))
+    include_subtree: Mapped[bool] = mapped_column(Boolean, default=True)
+    role: Mapped[str | None] = mapped_column(String(32))
+
+
+class SurveySection(db.Model):
+    __tablename__ = "survey_sections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"),
+                                           index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title_ja: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
+
+    survey: Mapped[Survey] = relationship(back_populates="sections")
+
+
+class SurveyQuestion(db.Model):
+    """One question. Type-specific settings are columns (min/max for rating and number) and
+    options (choices; for a Likert matrix, its rows — the scale is the 5-point one)."""
+
+    __tablename__ = "survey_questions"
+    __table_args__ = (
+        CheckConstraint(_in("type", QUESTION_TYPES), name="type_known"),
+        UniqueConstraint("survey_id", "key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"),
+                                           index=True)
+    section_id: Mapped[int | None] = mapped_column(
+        ForeignKey("survey_sections.id", ondelete="SET NULL"))
+    key: Mapped[str] = mapped_column(String(40))  # stable id in the API: [a-z0-9_]
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    type: Mapped[str] = mapped_column(String(16))
+    text_ja: Mapped[str] = mapped_column(String(500))
+    text_en: Mapped[str | None] = mapped_column(String(500))
+    help_ja: Mapped[str | None] = mapped_column(String(500))
+    help_en: Mapped[str | None] = mapped_column(String(500))
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+    min_value: Mapped[float | None] = mapped_column(Float)
+    max_value: Mapped[float | None] = mapped_column(Float)
+    max_length: Mapped[int | None] = mapped_column(Integer)
+    # Simple conditional display: shown only when question ``show_if_question_id`` has the
+    # option with key ``show_if_option_key`` among its answers.
+    show_if_question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("survey_questions.id", ondelete="SET NULL"))
+    show_if_option_key: Mapped[str | None] = mapped_column(String(40))
+
+    survey: Mapped[Survey] = relationship(back_populates="questions")
+    options: Mapped[list[SurveyOption]] = relationship(
+        order_by="SurveyOption.position", cascade="all, delete-orphan")
+
+
+class SurveyOption(db.Model):
+    __tablename__ = "survey_options"
+    __table_args__ = (UniqueConstraint("question_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_questions.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    label_ja: Mapped[str] = mapped_column(String(300))
+    label_en: Mapped[str | None] = mapped_column(String(300))
+
+
+class SurveyParticipation(db.Model):
+    """Who took part: never linked to a response of an anonymous survey."""
+
+    __tablename__ = "survey_participation"
+    __table_args__ = (
+        CheckConstraint(_in("status", PARTICIPATION_STATUSES), name="status_known"),
+        # One response per person: the database decides between concurrent submits.
+        UniqueConstraint("survey_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The person's department when they answered, for response rates by department.
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16), default="submitted")
+    submitted_on: Mapped[date | None] = mapped_column(Date)  # a date, never a time
+
+
+class SurveyDraft(db.Model):
+    """Answers saved but not yet submitted (resumable); deleted on submission."""
+
+    __tablename__ = "survey_drafts"
+    __table_args__ = (UniqueConstraint("survey_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    answers_json: Mapped[str] = mapped_column(Text, default="{}")
+    saved_on: Mapped[date] = mapped_column(Date)
+
+
+class SurveyResponse(db.Model):
+    """One submitted response. Anonymous: no person, no department, coarse period only."""
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (
+        UniqueConstraint("survey_id", "user_id", name="uq_survey_responses_identified"),
+        Index("ix_survey_responses_survey", "survey_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # random UUID4
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(8))  # ISO week "2026-W48"
+    # Identified surveys only (NULL in anonymous ones, enforced in services and tested).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # identified edits
+
+    answers: Mapped[list[SurveyAnswer]] = relationship(cascade="all, delete-orphan")
+    user: Mapped[User | None] = relationship()
+
+
+class SurveyAnswer(db.Model):
+    """One value: a chosen option (one row per option for multiple choice; per matrix row
+    with ``option_id`` the row and ``number`` the scale point), a number, a date or text."""
+
+    __tablename__ = "survey_answers"
+    __table_args__ = (Index("ix_survey_answers_question", "question_id", "option_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    response_id: Mapped[str] = mapped_column(
+        ForeignKey("survey_responses.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_questions.id", ondelete="CASCADE"))
+    option_id: Mapped[int | None] = mapped_column(
+        ForeignKey("survey_options.id", ondelete="CASCADE"))
+    number: Mapped[float | None] = mapped_column(Float)
+    date_value: Mapped[date | None] = mapped_column(Date)
+    text: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,9 @@
+"""Pages of the surveys package (surveys_build).
+
+Thin views: load, check, validate, call a service."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("surveys_build", __name__, url_prefix="/surveys")
