@@ -158,7 +158,8 @@ def store(kind: str, filename: str, data: bytes, actor: User) -> Upload:
     folder = _folder()
     _sweep(folder)
     token = random.token_urlsafe(24)
-    name = f.text(filename, "file", max_length=200) or "upload.csv"
+    # Only shown back and audited: control characters dropped, cut to a sane length.
+    name = "".join(c for c in str(filename or "") if c.isprintable())[:200] or "upload.csv"
     payload = json.dumps({"kind": kind, "user_id": actor.id, "filename": name,
                           "data": b64encode(data).decode("ascii")}).encode("utf-8")
     path = folder / f"{token}.import"
