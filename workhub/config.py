@@ -291,4 +291,7 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "ENCRYPTION_KEYS": _fernet_keys(env),
         # Devices (issue 5): requests for a device or line wait for a manager's approval.
         "DEVICE_REQUEST_APPROVAL": _bool(env, "WORKHUB_DEVICE_REQUEST_APPROVAL", True),
+        # Surveys (issue 6): default minimum group size k of results; never below 3.
+        "SURVEY_MIN_GROUP_SIZE": _int(env, "WORKHUB_SURVEY_MIN_GROUP_SIZE", 5, minimum=3,
+                                      maximum=1000),
     }
