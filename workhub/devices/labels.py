@@ -129,16 +129,16 @@ def qr_svg(url: str) -> str:
 @dataclass
 class Label:
     device: Device
-    url: str | None  # the device page; None while that page does not exist
-    svg: str | None
+    url: str  # the device's page
+    svg: str  # its QR code
 
 
-def sheets(devices: list[Device], url_for_device: Callable[[Device], str | None],
+def sheets(devices: list[Device], url_for_device: Callable[[Device], str],
            skip: int = 0) -> list[list[Label | None]]:
     """The labels laid out on sheets of PER_SHEET cells; None is a blank cell."""
     cells: list[Label | None] = [None] * skip
     for device in devices:
         url = url_for_device(device)
-        cells.append(Label(device, url, qr_svg(url) if url else None))
+        cells.append(Label(device, url, qr_svg(url)))
     return [cells[i:i + PER_SHEET] + [None] * max(0, i + PER_SHEET - len(cells))
             for i in range(0, len(cells), PER_SHEET)]
