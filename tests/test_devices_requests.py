@@ -70,7 +70,7 @@ def test_it_staff_are_told_or_the_administrators_when_there_is_no_it(app, staff,
     assert len(notes_of(staff.admin, "devices.request_to_fulfil")) == 1
 
 
-@pytest.mark.parametrize(("changes", "error", "field"), [
+BAD_REQUESTS = [
     ({"kind": "printer"}, DomainError, "kind"),
     ({"kind": None}, DomainError, "kind"),
     ({"purpose": ""}, DomainError, "purpose"),
@@ -84,12 +84,16 @@ def test_it_staff_are_told_or_the_administrators_when_there_is_no_it(app, staff,
     ({"end_date": date(2026, 11, 15)}, loans.Refused, "end_date"),
     ({"end_date": START + timedelta(days=3 * 366 + 1)}, loans.Refused, "end_date"),
     ({"end_date": 20261225}, DomainError, "end_date"),
-])
-def test_bad_requests_are_refused_and_nothing_is_written(staff, changes, error, field):
-    kind = changes.pop("kind", "laptop")
-    with pytest.raises(error) as err:
-        ask(staff.emp, kind, **changes)
-    assert err.value.field == field
+]
+
+
+def test_bad_requests_are_refused_and_nothing_is_written(staff):
+    for changes, error, field in BAD_REQUESTS:
+        changes = dict(changes)
+        kind = changes.pop("kind", "laptop")
+        with pytest.raises(error) as err:
+            ask(staff.emp, kind, **changes)
+        assert err.value.field == field, changes
     assert count(DeviceRequest) == 0 and notes_of(staff.boss) == []
 
 
@@ -136,16 +140,13 @@ def test_rejecting_needs_a_comment_and_tells_the_requester(staff):
     assert notes_of(staff.it) == []
 
 
-@pytest.mark.parametrize("who", ["mate", "zboss", "it", "hr"])
-def test_only_the_requesters_managers_and_administrators_decide(staff, who):
+def test_only_the_requesters_managers_and_administrators_decide(staff):
     row = ask(staff.emp)
-    with pytest.raises(Forbidden):
-        svc.decide_request(row, getattr(staff, who), approve=True)
+    for who in ("mate", "zboss", "it", "hr"):
+        with pytest.raises(Forbidden):
+            svc.decide_request(row, getattr(staff, who), approve=True)
     assert row.status == "pending"
-
-
-def test_administrators_decide_and_nobody_decides_their_own(staff):
-    svc.decide_request(ask(staff.emp), staff.admin, approve=True)
+    svc.decide_request(row, staff.admin, approve=True)
     with pytest.raises(Forbidden):
         svc.decide_request(ask(staff.boss), staff.boss, approve=True)
 
