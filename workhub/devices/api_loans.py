@@ -1,5 +1,367 @@
-"""JSON API of the devices package (api_loans): routes on workhub.api.bp."""
+"""JSON API of loans and requests (routes on the ``api`` blueprint, under /api/v1).
+
+* ``POST /allocations`` lends one item (``device_id`` or ``line_id``) or a kit
+  (``device_ids``, ``line_ids``) to ``user`` (a login ID) → 201 ``{"id", "ids", "kit_id"}``;
+  409 when an item is already lent, 422 when a rule refuses it (``code`` names it), 400 for
+  malformed input. IT and administrators only (403).
+* ``GET /allocations`` lists the loans the caller may see (``state``, or the ``open`` /
+  ``overdue`` flags; ``user``, ``device_id``, ``line_id``, ``kind``, ``page``,
+  ``per_page``); ``GET /allocations/<id>`` one loan (404 when not visible).
+* ``POST /allocations/<id>/return`` (IT) and ``POST /allocations/<id>/confirm`` (the holder,
+  with the ``terms_version`` they were shown) → 200.
+* ``/device-requests``: create (for oneself) and list; one request; ``approve``, ``reject``
+  (managers), ``waitlist``, ``fulfil`` (IT), ``cancel`` (the requester, or IT with a reason).
+"""
 
 from __future__ import annotations
 
-from workhub.api import bp  # noqa: F401
+from flask import abort, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from workhub.api import bp
+from workhub.auth.services import normalise_login
+from workhub.devices import allocations as svc
+from workhub.devices import device_requests as reqs
+from workhub.devices import loan_queries as q
+from workhub.devices import permissions as perm
+from workhub.devices.models import (
+    OPEN_REQUEST_STATUSES,
+    REQUEST_STATUSES,
+    Allocation,
+    Device,
+    DeviceRequest,
+    Line,
+)
+from workhub.devices.terms import current_terms
+from workhub.extensions import db
+from workhub.org.models import User
+from workhub.pagination import paginate
+from workhub.telework.api_bookings import (
+    BadRequest,
+    _body,
+    _date,
+    _json_errors,
+    _optional_date,
+    _page_args,
+    _text,
+    _whole,
+)
+from workhub.telework.policy import office_today
+from workhub.web import select_locale
+
+ALLOCATE_FIELDS = {"device_id", "line_id", "device_ids", "line_ids", "include_installed_lines",
+                   "user", "due_date", "notes", "request_id"}
+ITEM_FIELDS = {"device_id", "line_id", "device_ids", "line_ids", "include_installed_lines",
+               "due_date", "notes"}
+
+
+def _actor() -> User:
+    return current_user._get_current_object()
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _person(user: User | None) -> dict | None:
+    return {"login": user.login, "display_name": user.display_name} if user else None
+
+
+def allocation_json(row: Allocation) -> dict:
+    """A loan as JSON."""
+    return {
+        "id": row.id, "kind": q.item_kind(row),
+        "device": {"id": row.device.id, "asset_tag": row.device.asset_tag} if row.device else None,
+        "line": {"id": row.line.id, "label": row.line.label} if row.line else None,
+        "user": _person(row.user), "kit_id": row.kit_id, "request_id": row.request_id,
+        "allocated_at": _iso(row.allocated_at),
+        "allocated_by": _person(db.session.get(User, row.allocated_by_id)
+                                if row.allocated_by_id else None),
+        "due_date": _iso(row.due_date), "handover_notes": row.handover_notes,
+        "overdue": row.is_open and row.due_date is not None and row.due_date < office_today(),
+        "confirmed_at": _iso(row.confirmed_at), "terms_version": row.terms_version,
+        "returned_at": _iso(row.returned_at), "return_condition": row.return_condition,
+        "return_notes": row.return_notes,
+    }
+
+
+def _ids(data: dict, one: str, many: str, model) -> list:
+    """The items named by ``one`` (an id) and ``many`` (a list of ids); 400 when malformed
+    or unknown."""
+    raw = ([] if data.get(one) is None else [data[one]])
+    if data.get(many) is not None:
+        if not isinstance(data[many], list) or len(data[many]) > svc.MAX_KIT_ITEMS:
+            raise BadRequest(_("%(name)s must be a list of at most %(n)d ids.", name=many,
+                               n=svc.MAX_KIT_ITEMS), field=many)
+        raw += data[many]
+    items = []
+    for value in raw:
+        item_id = _whole(value, one)
+        item = db.session.get(model, item_id) if 0 < item_id < 2**31 else None
+        if item is None:
+            raise BadRequest(_("No %(name)s %(id)d.", name=one, id=item_id),
+                             code="unknown_item", field=one)
+        items.append(item)
+    return items
+
+
+def _flag(data: dict, name: str) -> bool:
+    value = data.get(name, False)
+    if not isinstance(value, bool):
+        raise BadRequest(_("%(name)s must be true or false.", name=name), field=name)
+    return value
+
+
+def _items(data: dict) -> dict:
+    return {"devices": _ids(data, "device_id", "device_ids", Device),
+            "lines": _ids(data, "line_id", "line_ids", Line),
+            "include_installed_lines": _flag(data, "include_installed_lines"),
+            "due_date": _optional_date(data, "due_date"), "handover_notes": _text(data, "notes")}
+
+
+# --- loans ------------------------------------------------------------------------------------
+
+
+@bp.post("/allocations")
+@_json_errors
+def devices_create_allocation():
+    if not perm.can_allocate(current_user):
+        abort(403)
+    data = _body(ALLOCATE_FIELDS)
+    login = _text(data, "user")
+    if not login:
+        raise BadRequest(_("user is required (a login ID)."), field="user")
+    user = db.session.scalar(select(User).where(User.login == normalise_login(login)))
+    if user is None:
+        raise BadRequest(_("No account has this login ID."), code="unknown_user", field="user")
+    device_request = None
+    if data.get("request_id") is not None:
+        device_request = db.session.get(DeviceRequest, _whole(data["request_id"], "request_id"))
+        if device_request is None:
+            raise BadRequest(_("No such request."), code="unknown_request", field="request_id")
+    rows = svc.allocate_kit(_actor(), user=user, request=device_request, **_items(data))
+    db.session.commit()
+    return jsonify({"id": rows[0].id, "ids": [r.id for r in rows], "kit_id": rows[0].kit_id,
+                    "allocations": [allocation_json(r) for r in rows]}), 201
+
+
+def _state(args) -> str:
+    state = args.get("state") or None
+    flags = {"open": args.get("open"), "overdue": args.get("overdue")}
+    for name, value in flags.items():
+        if value not in (None, "", "true", "false"):
+            raise BadRequest(_("%(name)s must be true or false.", name=name), field=name)
+    wanted = {s for s in (state, "open" if flags["open"] == "true" else None,
+                          "returned" if flags["open"] == "false" else None,
+                          "overdue" if flags["overdue"] == "true" else None) if s}
+    if flags["overdue"] == "false":
+        raise BadRequest(_("Leave overdue out to list every loan."), field="overdue")
+    if len(wanted) > 1:
+        raise BadRequest(_("Choose one of state, open and overdue."), field="state")
+    state = wanted.pop() if wanted else "all"
+    if state not in q.LOAN_STATES:
+        raise BadRequest(_("state must be one of: %(names)s.", names=", ".join(q.LOAN_STATES)),
+                         field="state")
+    return state
+
+
+def _arg_id(name: str) -> int | None:
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+        raise BadRequest(_("%(name)s must be a whole number.", name=name), field=name)
+    return int(raw)
+
+
+@bp.get("/allocations")
+@_json_errors
+def devices_list_allocations():
+    args = request.args
+    state = _state(args)
+    kind = args.get("kind") or None
+    if kind is not None and kind not in q.LOAN_KINDS:
+        raise BadRequest(_("kind must be one of: %(names)s.", names=", ".join(q.LOAN_KINDS)),
+                         field="kind")
+    user_id = None
+    if args.get("user"):
+        holder = db.session.scalar(select(User).where(
+            User.login == normalise_login(args["user"][:200])))
+        user_id = holder.id if holder is not None else -1
+    page, per_page = _page_args()
+    stmt = q.filter_allocations(_actor(), state=state, kind=kind, user_id=user_id,
+                                device_id=_arg_id("device_id"), line_id=_arg_id("line_id"))
+    result = paginate(stmt, page, per_page)
+    return jsonify({"items": [allocation_json(r) for r in result.items], "page": result.page,
+                    "per_page": result.per_page, "total": result.total})
+
+
+def _load(allocation_id: int) -> Allocation:
+    row = db.session.get(Allocation, allocation_id)
+    if row is None or not perm.can_view_allocation(current_user, row):
+        abort(404)
+    return row
+
+
+@bp.get("/allocations/<int:allocation_id>")
+@_json_errors
+def devices_get_allocation(allocation_id: int):
+    row = _load(allocation_id)
+    body = allocation_json(row)
+    if perm.can_confirm_receipt(current_user, row):
+        terms = current_terms(q.item_kind(row))
+        body["terms"] = {"version": terms.version, "text": terms.text(select_locale())}
+    return jsonify(body)
+
+
+@bp.post("/allocations/<int:allocation_id>/return")
+@_json_errors
+def devices_return_allocation(allocation_id: int):
+    row = _load(allocation_id)
+    if not perm.can_allocate(current_user):
+        abort(403)
+    data = _body({"condition", "notes", "whole_kit"})
+    condition = _text(data, "condition")
+    if not condition:
+        raise BadRequest(_("condition is required: good, damaged, faulty or lost."),
+                         field="condition")
+    rows = svc.return_items(row, _actor(), condition=condition, notes=_text(data, "notes"),
+                            whole_kit=_flag(data, "whole_kit"))
+    db.session.commit()
+    return jsonify({"returned": [allocation_json(r) for r in rows]})
+
+
+@bp.post("/allocations/<int:allocation_id>/confirm")
+@_json_errors
+def devices_confirm_allocation(allocation_id: int):
+    row = _load(allocation_id)
+    if row.user_id != current_user.id:
+        abort(403)
+    data = _body({"terms_version"})
+    if "terms_version" not in data:
+        raise BadRequest(_("terms_version is required: the version of the loan terms shown "
+                           "(null when there are none)."), field="terms_version")
+    version = data["terms_version"]
+    if version is not None:
+        version = _whole(version, "terms_version")
+    svc.confirm_receipt(row, _actor(), terms_version=version)
+    db.session.commit()
+    return jsonify(allocation_json(row))
+
+
+# --- requests ---------------------------------------------------------------------------------
+
+
+def request_json(row: DeviceRequest) -> dict:
+    """A device request as JSON."""
+    return {
+        "id": row.id, "user": _person(row.user), "kind": row.kind,
+        "start_date": _iso(row.start_date), "end_date": _iso(row.end_date),
+        "purpose": row.purpose, "status": row.status, "needs_approval": row.needs_approval,
+        "waitlist_position": reqs.waitlist_position(row),
+        "decided_by": _person(db.session.get(User, row.decided_by_id)
+                              if row.decided_by_id else None),
+        "decided_at": _iso(row.decided_at), "decision_comment": row.decision_comment,
+        "created_at": _iso(row.created_at),
+    }
+
+
+@bp.post("/device-requests")
+@_json_errors
+def devices_create_request():
+    data = _body({"kind", "start_date", "end_date", "purpose"})
+    if data.get("start_date") is None:
+        raise BadRequest(_("start_date is required (YYYY-MM-DD)."), field="start_date")
+    kind = _text(data, "kind")
+    row = reqs.create_request(_actor(), kind=kind, start_date=_date(data["start_date"],
+                                                                    "start_date"),
+                              end_date=_optional_date(data, "end_date"),
+                              purpose=_text(data, "purpose"), actor=_actor())
+    db.session.commit()
+    return jsonify(request_json(row)), 201
+
+
+@bp.get("/device-requests")
+@_json_errors
+def devices_list_requests():
+    status = request.args.get("status") or None
+    if status is not None and status not in (*REQUEST_STATUSES, "open"):
+        raise BadRequest(_("status must be one of: %(names)s.",
+                           names=", ".join((*REQUEST_STATUSES, "open"))), field="status")
+    page, per_page = _page_args()
+    stmt = perm.requests_visible_to(current_user).order_by(DeviceRequest.created_at.desc(),
+                                                           DeviceRequest.id.desc())
+    if status == "open":
+        stmt = stmt.where(DeviceRequest.status.in_(OPEN_REQUEST_STATUSES))
+    elif status:
+        stmt = stmt.where(DeviceRequest.status == status)
+    if request.args.get("mine") == "true":
+        stmt = stmt.where(DeviceRequest.user_id == current_user.id)
+    result = paginate(stmt, page, per_page)
+    return jsonify({"items": [request_json(r) for r in result.items], "page": result.page,
+                    "per_page": result.per_page, "total": result.total})
+
+
+def _load_request(request_id: int) -> DeviceRequest:
+    row = db.session.get(DeviceRequest, request_id)
+    if row is None or not perm.can_view_request(current_user, row):
+        abort(404)
+    return row
+
+
+@bp.get("/device-requests/<int:request_id>")
+@_json_errors
+def devices_get_request(request_id: int):
+    return jsonify(request_json(_load_request(request_id)))
+
+
+def _step(request_id: int, allowed, field: str, action):
+    row = _load_request(request_id)
+    if not allowed(current_user, row):
+        abort(403)
+    data = _body({field})
+    action(row, _text(data, field))
+    db.session.commit()
+    return jsonify(request_json(row))
+
+
+@bp.post("/device-requests/<int:request_id>/approve")
+@_json_errors
+def devices_approve_request(request_id: int):
+    return _step(request_id, perm.can_decide_request, "comment", lambda r, c: reqs.decide_request(
+        r, _actor(), approve=True, comment=c))
+
+
+@bp.post("/device-requests/<int:request_id>/reject")
+@_json_errors
+def devices_reject_request(request_id: int):
+    return _step(request_id, perm.can_decide_request, "comment", lambda r, c: reqs.decide_request(
+        r, _actor(), approve=False, comment=c))
+
+
+@bp.post("/device-requests/<int:request_id>/waitlist")
+@_json_errors
+def devices_waitlist_request(request_id: int):
+    return _step(request_id, perm.can_fulfil_request, "comment",
+                 lambda r, c: reqs.waitlist_request(r, _actor(), comment=c))
+
+
+@bp.post("/device-requests/<int:request_id>/cancel")
+@_json_errors
+def devices_cancel_request(request_id: int):
+    return _step(request_id, perm.can_cancel_request, "reason",
+                 lambda r, c: reqs.cancel_request(r, _actor(), reason=c))
+
+
+@bp.post("/device-requests/<int:request_id>/fulfil")
+@_json_errors
+def devices_fulfil_request(request_id: int):
+    row = _load_request(request_id)
+    if not perm.can_fulfil_request(current_user, row):
+        abort(403)
+    data = _body(ITEM_FIELDS)
+    loans = reqs.fulfil_request(row, _actor(), **_items(data))
+    db.session.commit()
+    return jsonify({"request": request_json(row), "allocation_ids": [a.id for a in loans]})
