@@ -66,6 +66,9 @@ def test_overdue_reminders_to_holders_and_it_once_a_day(app, app_ctx, office, cl
     note = db.session.scalar(select(Notification).where(
         Notification.event == device_jobs.OVERDUE_IT_EVENT))
     assert note.url == "/devices/reports"
+    note = db.session.scalar(select(Notification).where(
+        Notification.event == device_jobs.OVERDUE_EVENT))
+    assert note.url == "/devices/my-items"
 
     clock("2026-04-14 15:00")
     assert run(app, "devices.overdue_reminder") == {"overdue": 3, "holders": 0, "it": 0}

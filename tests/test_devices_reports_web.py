@@ -47,9 +47,10 @@ def test_it_sees_every_report(as_user):
 
 
 def test_items_link_to_their_pages(as_user, office):
-    devices, lines = office[1].devices, office[1].lines
+    devices, lines, loans = office[1].devices, office[1].lines, office[1].loans
     html = as_user("it").get("/devices/reports").get_data(as_text=True)
     assert f'<a href="/devices/{devices["PC-1"]}">PC-1</a>' in html
+    assert f'<a href="/devices/allocations/{loans["a_laptop"]}">' in html
     assert f'<a href="/devices/lines/{lines["L5"]}">09000000005</a>' in html  # unconfirmed
     assert f'<a href="/devices/lines/{lines["L6"]}">DATA-6</a>' in html  # contracts
 

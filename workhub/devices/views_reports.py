@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from werkzeug.routing import BuildError
 from wtforms import SelectField, StringField
 
 from workhub.auth.permissions import roles_required
@@ -37,14 +36,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _labels():
     return {"kind_labels": reports.KIND_LABELS, "status_labels": reports.DEVICE_STATUS_LABELS,
             "per_sheet": label_service.PER_SHEET}
-
-
-def link(endpoint: str, **values) -> str | None:
-    """The URL of another page of the package, or None while that page does not exist."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
 
 
 # --- reports ----------------------------------------------------------------------------
@@ -85,20 +76,20 @@ def _report_or_400(only: set[str] | None = None):
     return report_exports.build_report(narrowed, flt, office_today(), select_locale(), only), None
 
 
-def _links(report: report_exports.Report) -> dict[str, list[tuple[str | None, str | None]]]:
-    """Per table row: (the item's page, the loan's page), where those pages exist."""
+def _links(report: report_exports.Report) -> dict[str, list[tuple[str, str | None]]]:
+    """Per table row: (the item's page, the loan's page)."""
 
-    def item(row) -> str | None:
+    def item(row) -> str:
         if row.device_id is not None:
-            return link("devices.device", device_id=row.device_id)
-        return link("devices.line", line_id=row.line_id)
+            return url_for("devices.device", device_id=row.device_id)
+        return url_for("devices.line", line_id=row.line_id)
 
     out = {}
     for name in ("overdue", "unconfirmed"):
         rows = getattr(report, name) or []
-        out[name] = [(item(r), link("device_loans.allocation", allocation_id=r.allocation_id))
+        out[name] = [(item(r), url_for("device_loans.allocation", allocation_id=r.allocation_id))
                      for r in rows]
-    out["contracts"] = [(link("devices.line", line_id=r.line_id), None)
+    out["contracts"] = [(url_for("devices.line", line_id=r.line_id), None)
                         for r in report.contracts or []]
     return out
 
