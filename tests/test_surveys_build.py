@@ -3,75 +3,37 @@ ordering, publishing, closing, copying, deleting, and what a published survey re
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from surveys_build_helpers import NOW, answer, make_env, ready, survey
 
 from surveys import building as b
 from surveys import options as opt
 from surveys import questions as qs
 from surveys import sections as sec
 from surveys.audience import describe_audience, set_audience
-from surveys.layout import layout, ordered_questions
-from surveys.models import (
-    Survey,
-    SurveyAnswer,
-    SurveyParticipation,
-    SurveyResponse,
-)
+from surveys.layout import ordered_questions
+from surveys.models import Survey, SurveyParticipation
 from workhub.auth.models import AuditEvent
 from workhub.errors import Conflict, DomainError
 from workhub.extensions import db
-from workhub.org.services import create_department, create_user
-
-NOW = datetime(2026, 11, 16, 0, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def env(app_ctx, time_machine):
-    time_machine.move_to(NOW, tick=False)
-    create_department("SOUMU", "総務部")
-    create_department("JINJI", "人事課", parent_code="SOUMU")
-    hr = create_user("hr", display_name="hr", roles=("hr",), password_hash="!x")
-    emp = create_user("emp", display_name="emp", roles=("employee",), department_code="JINJI",
-                      password_hash="!x")
-    return SimpleNamespace(hr=hr, emp=emp)
-
-
-def _survey(env, **fields) -> Survey:
-    return b.create_survey(env.hr, **{"title_ja": "働き方調査", **fields})
-
-
-def _ready(env, **fields) -> Survey:
-    """A draft with a choice question, a dependent text question and a number question."""
-    s = _survey(env, closes_at=NOW + timedelta(days=7), **fields)
-    qs.add_question(s, type="single", text_ja="テレワーク", key="tw", options=["はい", "いいえ"])
-    qs.add_question(s, type="text", text_ja="理由", key="why", show_if_question="tw",
-                    show_if_option_key="o1")
-    qs.add_question(s, type="number", text_ja="日数", key="days", min_value=0, max_value=20)
-    db.session.commit()  # a refused change is rolled back to here, as the views do
-    return s
-
-
-def _answer(survey, question, **values) -> None:
-    response = SurveyResponse(id=str(uuid.uuid4()), survey_id=survey.id, period="2026-W47")
-    db.session.add(response)
-    db.session.flush()
-    db.session.add(SurveyAnswer(response_id=response.id, question_id=question.id, **values))
-    db.session.flush()
+    return make_env(time_machine)
 
 
 # --- settings --------------------------------------------------------------------------------
 
 def test_new_survey_defaults(env, app, monkeypatch):
-    s = _survey(env)
+    s = survey(env)
     assert (s.status, s.anonymous, s.audience_all, s.min_group_size) == ("draft", True, True, 5)
     assert s.created_by_id == env.hr.id
     monkeypatch.setitem(app.config, "SURVEY_MIN_GROUP_SIZE", 8)
-    assert _survey(env).min_group_size == 8
+    assert survey(env).min_group_size == 8
 
 
 @pytest.mark.parametrize(("fields", "field"), [
@@ -96,12 +58,12 @@ def test_new_survey_defaults(env, app, monkeypatch):
 ])
 def test_bad_settings_are_refused(env, fields, field):
     with pytest.raises(DomainError) as err:
-        _survey(env, **fields)
+        survey(env, **fields)
     assert err.value.field == field
 
 
 def test_multiline_description_and_unknown_field(env):
-    s = _survey(env, description_ja="一行目\n二行目")
+    s = survey(env, description_ja="一行目\n二行目")
     assert s.description_ja == "一行目\n二行目"
     with pytest.raises(DomainError):
         b.update_survey(s, env.hr, status="published")
@@ -109,7 +71,7 @@ def test_multiline_description_and_unknown_field(env):
 
 
 def test_anonymity_locks_at_the_first_response(env):
-    s = _ready(env)
+    s = ready(env)
     b.update_survey(s, env.hr, anonymous=False)
     b.publish(s, env.hr)
     b.update_survey(s, env.hr, anonymous=True)  # published, nobody answered yet: still free
@@ -125,15 +87,15 @@ def test_anonymity_locks_at_the_first_response(env):
 
 
 def test_anonymity_locks_with_a_stored_response(env):
-    s = _ready(env)
+    s = ready(env)
     b.publish(s, env.hr)
-    _answer(s, s.questions[0], option_id=s.questions[0].options[0].id)
+    answer(s, s.questions[0], option_id=s.questions[0].options[0].id)
     with pytest.raises(Conflict, match="already answered"):
         b.update_survey(s, env.hr, anonymous=False)
 
 
 def test_published_times_and_k(env, time_machine):
-    s = _ready(env, opens_at=NOW + timedelta(days=1), min_group_size=6)
+    s = ready(env, opens_at=NOW + timedelta(days=1), min_group_size=6)
     b.publish(s, env.hr)
     b.update_survey(s, env.hr, opens_at=NOW + timedelta(hours=2))  # not opened yet: fine
     b.update_survey(s, env.hr, min_group_size=7)
@@ -151,7 +113,7 @@ def test_published_times_and_k(env, time_machine):
 
 
 def test_closed_survey_keeps_only_text_corrections(env):
-    s = _ready(env)
+    s = ready(env)
     b.publish(s, env.hr)
     b.close(s, env.hr)
     b.update_survey(s, env.hr, title_en="Work style")
@@ -162,252 +124,10 @@ def test_closed_survey_keeps_only_text_corrections(env):
     qs.update_question(s.questions[0], text_ja="テレワークの頻度")
 
 
-# --- questions ----------------------------------------------------------------------------
-
-def test_question_types_and_settings(env):
-    s = _survey(env)
-    rating = qs.add_question(s, type="rating", text_ja="満足度", min_value=3, max_value=4)
-    assert (rating.min_value, rating.max_value, rating.key) == (0, 10, "q1")
-    text = qs.add_question(s, type="longtext", text_ja="要望")
-    assert text.max_length == 2000 and text.key == "q2"
-    short = qs.add_question(s, type="text", text_ja="一言", max_length=50, required=True)
-    assert short.max_length == 50 and short.required
-    grid = qs.add_question(s, type="likert_matrix", text_ja="各項目",
-                           options=[{"label_ja": "通信", "label_en": "Network", "key": "net"},
-                                    "機器"])
-    assert [(o.key, o.label_en) for o in grid.options] == [("net", "Network"), ("o2", None)]
-    number = qs.add_question(s, type="number", text_ja="時間", min_value=-1.5)
-    assert (number.min_value, number.max_value) == (-1.5, None)
-    assert [q.key for q in ordered_questions(s)] == ["q1", "q2", "q3", "q4", "q5"]
-
-
-@pytest.mark.parametrize(("fields", "field"), [
-    ({"type": "essay"}, "type"),
-    ({"type": None}, "type"),
-    ({"text_ja": ""}, "text_ja"),
-    ({"text_ja": "x" * 501}, "text_ja"),
-    ({"help_en": "x" * 501}, "help_en"),
-    ({"text_ja": "<b>\x07</b>"}, "text_ja"),
-    ({"key": "Bad-Key"}, "key"),
-    ({"key": "x" * 41}, "key"),
-    ({"key": "dup"}, "key"),
-    ({"key": 12}, "key"),
-    ({"type": "number", "min_value": 5, "max_value": 5}, "max_value"),
-    ({"type": "number", "min_value": "1"}, "min_value"),
-    ({"type": "number", "max_value": float("nan")}, "max_value"),
-    ({"type": "number", "max_value": 1e12}, "max_value"),
-    ({"type": "text", "max_length": 501}, "max_length"),
-    ({"type": "longtext", "max_length": 0}, "max_length"),
-    ({"type": "text", "max_length": "9"}, "max_length"),
-    ({"type": "text", "options": ["a"]}, "options"),
-    ({"options": "a,b"}, "options"),
-    ({"options": [None]}, "label_ja"),
-    ({"options": ["x" * 301]}, "label_ja"),
-    ({"options": [{"label_ja": "a", "key": "k"}, {"label_ja": "b", "key": "k"}]},
-     "option_key"),
-    ({"section_id": 99999}, "section_id"),
-])
-def test_bad_questions_are_refused(env, fields, field):
-    s = _survey(env)
-    qs.add_question(s, type="single", text_ja="既存", key="dup")
-    with pytest.raises(DomainError) as err:
-        qs.add_question(s, **{"type": "single", "text_ja": "質問", **fields})
-    assert err.value.field == field
-
-
-def test_too_many_questions_and_options(env, monkeypatch):
-    s = _survey(env)
-    monkeypatch.setattr(qs, "MAX_QUESTIONS", 2)
-    monkeypatch.setattr(opt, "MAX_OPTIONS", 2)
-    q = qs.add_question(s, type="single", text_ja="1", options=["a", "b"])
-    with pytest.raises(DomainError, match="2"):
-        opt.add_option(q, label_ja="c")
-    qs.add_question(s, type="date", text_ja="2")
-    with pytest.raises(DomainError, match="2"):
-        qs.add_question(s, type="date", text_ja="3")
-
-
-def test_type_change_in_a_draft(env):
-    s = _ready(env)
-    tw, why, days = ordered_questions(s)
-    with pytest.raises(DomainError) as err:
-        qs.update_question(tw, type="rating")  # "why" depends on it
-    assert err.value.code == "condition_depends"
-    qs.update_question(tw, type="multiple")
-    assert len(tw.options) == 2
-    qs.update_question(days, type="longtext")
-    assert (days.min_value, days.max_value, days.max_length) == (None, None, 2000)
-    grid = qs.add_question(s, type="likert_matrix", text_ja="g", options=["a", "b"])
-    qs.update_question(grid, type="likert")
-    assert grid.options == []
-    qs.update_question(why, key="reason", required=True, help_en="Why?")
-    assert (why.key, why.required, why.help_en) == ("reason", True, "Why?")
-    with pytest.raises(DomainError):
-        qs.update_question(why, key="tw")
-    with pytest.raises(DomainError):
-        qs.update_question(why, colour="red")
-
-
-def test_conditions_refuse_forward_references_and_non_choice_targets(env):
-    s = _ready(env)
-    tw, why, days = ordered_questions(s)
-    with pytest.raises(DomainError) as err:  # days comes after tw
-        qs.update_question(tw, show_if_question="days", show_if_option_key="o1")
-    assert err.value.code == "condition_order"
-    with pytest.raises(DomainError) as err:
-        qs.update_question(days, show_if_question="why", show_if_option_key="o1")
-    assert err.value.code == "condition_type"
-    with pytest.raises(DomainError) as err:
-        qs.update_question(days, show_if_question="tw", show_if_option_key="o9")
-    assert err.value.code == "condition_option"
-    with pytest.raises(DomainError):
-        qs.update_question(days, show_if_question="tw", show_if_option_key=None)
-    with pytest.raises(DomainError):
-        qs.update_question(days, show_if_question="nosuch", show_if_option_key="o1")
-    with pytest.raises(DomainError):
-        qs.update_question(tw, show_if_question="tw", show_if_option_key="o1")
-    db.session.rollback()
-
-
-def test_moves_keep_conditions_pointing_backwards(env):
-    s = _ready(env)
-    tw, why, days = ordered_questions(s)
-    qs.move_question(days, -1)
-    assert [q.key for q in ordered_questions(s)] == ["tw", "days", "why"]
-    qs.move_question(days, -1)
-    assert [q.key for q in ordered_questions(s)] == ["days", "tw", "why"]
-    qs.move_question(days, -1)  # already first: stays
-    with pytest.raises(DomainError) as err:
-        qs.move_question(why, -1)  # why would come before tw
-    assert err.value.code == "condition_order"
-    db.session.rollback()
-    with pytest.raises(DomainError):
-        qs.move_question(tw, 2)
-
-
-def test_sections_order_questions_and_carry_conditions(env):
-    s = _ready(env)
-    tw, why, days = ordered_questions(s)
-    first = sec.add_section(s, title_ja="働き方")
-    second = sec.add_section(s, title_ja="要望", title_en="Wishes")
-    with pytest.raises(DomainError):  # tw would move after why, still outside sections
-        qs.update_question(tw, section_id=first.id)
-    db.session.rollback()
-    first = sec.add_section(s, title_ja="働き方")
-    second = sec.add_section(s, title_ja="要望", title_en="Wishes")
-    qs.update_question(why, section_id=second.id)
-    qs.update_question(tw, section_id=first.id)
-    qs.update_question(days, section_id=first.id)
-    db.session.commit()
-    assert [(g.title_ja if g else None, [q.key for q in qq]) for g, qq in layout(s)] == [
-        ("働き方", ["tw", "days"]), ("要望", ["why"])]
-    with pytest.raises(DomainError) as err:
-        sec.move_section(second, -1)  # why would come before tw
-    assert err.value.code == "condition_order"
-    db.session.rollback()
-    with pytest.raises(DomainError) as err:
-        sec.delete_section(first)  # why (in the other section) depends on tw
-    assert err.value.code == "condition_depends"
-    sec.update_section(second, title_ja="ご要望")
-    sec.delete_section(second)
-    assert [q.key for q in ordered_questions(s)] == ["tw", "days"]
-    with pytest.raises(DomainError):
-        sec.add_section(s, title_ja="")
-
-
-def test_options_keys_labels_moves_and_deletion(env):
-    s = _ready(env)
-    tw = ordered_questions(s)[0]
-    third = opt.add_option(tw, label_ja="時々", key="sometimes")
-    opt.move_option(third, tw, -1)
-    assert [o.key for o in tw.options] == ["o1", "sometimes", "o2"]
-    opt.update_option(third, tw, label_ja="ときどき", label_en="Sometimes", key="some")
-    assert third.key == "some"
-    with pytest.raises(DomainError) as err:
-        opt.update_option(tw.options[0], tw, label_ja="はい", key="o2")
-    assert err.value.code == "duplicate_key"
-    with pytest.raises(DomainError) as err:
-        opt.delete_option(tw.options[0], tw)  # "why" shows on o1
-    assert err.value.code == "condition_depends"
-    with pytest.raises(DomainError) as err:
-        opt.update_option(tw.options[0], tw, label_ja="はい", key="yes")
-    assert err.value.code == "condition_depends"
-    opt.delete_option(third, tw)
-    assert [o.key for o in tw.options] == ["o1", "o2"]
-    assert opt.add_option(tw, label_ja="新").key == "o3"
-    with pytest.raises(DomainError):
-        opt.add_option(ordered_questions(s)[2], label_ja="数値に選択肢")
-
-
-def test_delete_question_in_a_draft(env):
-    s = _ready(env)
-    tw, why, days = ordered_questions(s)
-    with pytest.raises(DomainError):
-        qs.delete_question(tw)
-    qs.delete_question(why)
-    qs.delete_question(tw)
-    assert [q.key for q in ordered_questions(s)] == ["days"]
-
-
-# --- after publishing ----------------------------------------------------------------------
-
-@pytest.mark.parametrize(("action", "code"), [
-    (lambda s, q: qs.update_question(q["tw"], type="multiple"), "type_locked"),
-    (lambda s, q: qs.update_question(q["tw"], key="other"), "key_locked"),
-    (lambda s, q: qs.update_question(q["days"], required=True), "required_locked"),
-    (lambda s, q: qs.update_question(q["days"], show_if_question="tw",
-                                     show_if_option_key="o2"), "condition_locked"),
-    (lambda s, q: qs.update_question(q["why"], show_if_question=None), "condition_locked"),
-    (lambda s, q: qs.delete_question(q["days"]), "question_delete_locked"),
-    (lambda s, q: opt.delete_option(q["tw"].options[1], q["tw"]), "option_delete_locked"),
-    (lambda s, q: opt.update_option(q["tw"].options[1], q["tw"], label_ja="x", key="no"),
-     "key_locked"),
-    (lambda s, q: qs.add_question(s, type="text", text_ja="新", required=True),
-     "new_question_required"),
-    (lambda s, q: qs.add_question(s, type="single", text_ja="新", show_if_question="tw",
-                                  show_if_option_key="o1"), "condition_locked"),
-    (lambda s, q: sec.delete_section(q["section"]), "question_delete_locked"),
-    (lambda s, q: qs.update_question(q["days"], min_value=5), "range_excludes_answers"),
-    (lambda s, q: qs.update_question(q["days"], max_value=10), "range_excludes_answers"),
-    (lambda s, q: qs.update_question(q["why"], max_length=3), "range_excludes_answers"),
-    (lambda s, q: b.delete_survey(s, None), "not_draft"),
-    (lambda s, q: b.publish(s, None), "not_draft"),
-])
-def test_published_survey_refuses_breaking_changes(env, action, code):
-    s = _ready(env)
-    section = sec.add_section(s, title_ja="節")
-    q = {x.key: x for x in s.questions}
-    qs.update_question(q["days"], section_id=section.id)
-    b.publish(s, env.hr)
-    _answer(s, q["days"], number=4)
-    _answer(s, q["days"], number=12)
-    _answer(s, q["why"], text="遠いから")
-    with pytest.raises(Conflict) as err:
-        action(s, {**q, "section": section})
-    assert err.value.code == code and err.value.status == 409
-
-
-def test_published_survey_allows_corrections_and_additions_at_the_end(env):
-    s = _ready(env)
-    b.publish(s, env.hr)
-    tw, why, days = ordered_questions(s)
-    _answer(s, days, number=4)
-    qs.update_question(tw, text_ja="テレワークをしましたか", text_en="Did you telework?",
-                       help_ja="先月", required=False, type="single", key="tw")
-    opt.update_option(tw.options[0], tw, label_ja="した", label_en="Yes", key="o1")
-    qs.update_question(days, min_value=4, max_value=30)  # still holds the answer 4
-    qs.update_question(why, show_if_question="tw", show_if_option_key="o1")  # unchanged
-    added = opt.add_option(tw, label_ja="わからない")
-    assert added.key == "o3" and tw.options[-1] is added
-    new = qs.add_question(s, type="longtext", text_ja="その他")
-    assert ordered_questions(s)[-1] is new and not new.required
-    qs.move_question(new, -1)  # order does not touch answers
-
-
 # --- publish, close, delete, copy -----------------------------------------------------------
 
 def test_publish_lists_every_problem(env, time_machine):
-    s = _survey(env, closes_at=NOW + timedelta(hours=1))
+    s = survey(env, closes_at=NOW + timedelta(hours=1))
     assert len(b.publish_problems(s)) == 1  # no question yet
     q = qs.add_question(s, type="single", text_ja="一つだけ", options=["a"])
     grid = qs.add_question(s, type="likert_matrix", text_ja="grid")
@@ -429,7 +149,7 @@ def test_publish_lists_every_problem(env, time_machine):
 
 
 def test_close_delete_and_audit(env):
-    s = _ready(env)
+    s = ready(env)
     with pytest.raises(Conflict):
         b.close(s, env.hr)
     b.publish(s, env.hr)
@@ -437,7 +157,7 @@ def test_close_delete_and_audit(env):
     assert s.status == "closed" and s.closed_at is not None
     with pytest.raises(Conflict):
         b.close(s, env.hr)
-    draft = _survey(env)
+    draft = survey(env)
     draft_id = draft.id
     b.delete_survey(draft, env.hr)
     assert db.session.get(Survey, draft_id) is None
@@ -446,7 +166,7 @@ def test_close_delete_and_audit(env):
 
 
 def test_copy_is_a_deep_draft_with_its_audience(env):
-    s = _ready(env, title_en="Work style", reminder_days=3, min_group_size=7, anonymous=False)
+    s = ready(env, title_en="Work style", reminder_days=3, min_group_size=7, anonymous=False)
     section = sec.add_section(s, title_ja="節")
     qs.update_question(s.questions[2], section_id=section.id)
     set_audience(s, everyone=False, department_codes=["JINJI"], include_subtree=False,
@@ -469,5 +189,46 @@ def test_copy_is_a_deep_draft_with_its_audience(env):
     assert moved.section_id == copy.sections[0].id != section.id
     assert db.session.scalars(select(AuditEvent.event).order_by(AuditEvent.id)).all()[-1] \
         == "survey.copied"
-    long = _survey(env, title_ja="長" * 200)
+    long = survey(env, title_ja="長" * 200)
     assert len(b.copy_survey(long, env.hr).title_ja) == 200
+
+
+# --- the built-in template ------------------------------------------------------------------
+
+def test_template_is_a_bilingual_publishable_draft(env):
+    from surveys.template import create_from_template, template_titles
+
+    assert template_titles()[0][:2] == ("telework", "テレワーク・働き方アンケート")
+    s = create_from_template(env.hr, "telework")
+    assert (s.status, s.template_key, s.anonymous, s.title_en) == (
+        "draft", "telework", True, "Telework and work-style survey")
+    order = ordered_questions(s)
+    assert {q.type for q in order} >= {"single", "likert", "likert_matrix", "rating",
+                                       "multiple", "text", "longtext"}
+    assert all(q.text_ja and q.text_en for q in order)
+    assert all(o.label_ja and o.label_en for q in order for o in q.options)
+    assert all(sct.title_en for sct in s.sections)
+    obstacles = next(q for q in order if q.key == "obstacles")
+    assert [o.key for o in obstacles.options] == [
+        "network", "devices", "communication", "attendance", "paper", "home", "other"]
+    other = next(q for q in order if q.key == "obstacles_other")
+    assert (other.show_if_question_id, other.show_if_option_key) == (obstacles.id, "other")
+    bureau = next(q for q in order if q.key == "bureau")
+    assert bureau.type == "single" and not bureau.required
+    productivity = next(q for q in order if q.key == "productivity")
+    assert (productivity.min_value, productivity.max_value) == (0, 10)
+    assert b.publish_problems(s) == []
+    b.update_survey(s, env.hr, closes_at=NOW + timedelta(days=14))
+    b.publish(s, env.hr)
+    assert s.status == "published"
+    again = create_from_template(env.hr, "telework")  # two from one template: no clash
+    assert again.id != s.id and len(again.questions) == len(s.questions)
+
+
+@pytest.mark.parametrize("key", ["nope", "", None, 3, ["telework"]])
+def test_unknown_template(env, key):
+    from surveys.template import create_from_template
+    from workhub.errors import NotFound
+
+    with pytest.raises(NotFound):
+        create_from_template(env.hr, key)
