@@ -152,3 +152,22 @@ def schema(name: str):
 
     return OAS30Validator({"$ref": f"#/components/schemas/{name}",
                            "components": build_openapi()["components"]})
+
+
+def web_site(app) -> SimpleNamespace:
+    """``org()`` (people who can sign in) and ``inventory()`` committed; ``.ids`` holds the
+    ids of both, ``.client(login)`` returns a page client signed in as that person."""
+    from conftest import login
+
+    with app.app_context():
+        staff, items = org(WEB_HASH), inventory()
+        db.session.commit()
+        ids = SimpleNamespace(**{k: v.id for k, v in vars(staff).items()},
+                              **{k: v.id for k, v in vars(items).items()})
+
+    def client_for(name: str):
+        client = app.test_client()
+        assert login(client, name, TEST_PASSWORD).status_code == 302
+        return client
+
+    return SimpleNamespace(ids=ids, client=client_for, app=app)

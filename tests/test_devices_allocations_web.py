@@ -6,11 +6,10 @@ its filters and scope, a person's history, the leavers. Clock frozen on Friday 2
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
 
 import pytest
-from conftest import TEST_PASSWORD, csrf_token, login, snapshot
-from devices_loans_helpers import NOW, WEB_HASH, inventory, org
+from conftest import csrf_token, snapshot
+from devices_loans_helpers import NOW, web_site
 from sqlalchemy import select
 
 from workhub.devices import allocations as svc
@@ -27,21 +26,13 @@ def frozen(time_machine):
 
 @pytest.fixture
 def site(app):
-    """People who can sign in, the inventory, and a page client for each person."""
+    """People who can sign in, the inventory, laptop terms (version 2)."""
+    built = web_site(app)
     with app.app_context():
-        staff, items = org(WEB_HASH), inventory()
         db.session.add(LoanTerms(kind="laptop", text_ja="丁寧に扱うこと。", version=2,
                                  text_en="Handle with care.\n\nReturn it on time."))
         db.session.commit()
-        ids = SimpleNamespace(**{k: v.id for k, v in vars(staff).items()},
-                              **{k: v.id for k, v in vars(items).items()})
-
-    def client_for(name: str):
-        client = app.test_client()
-        assert login(client, name, TEST_PASSWORD).status_code == 302
-        return client
-
-    return SimpleNamespace(ids=ids, client=client_for, app=app)
+    return built
 
 
 def lend(app, ids, device="pc1", to="emp", **kw):

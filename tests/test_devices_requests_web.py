@@ -4,11 +4,9 @@ Clock frozen on Friday 2026-11-13 10:00 in Tokyo."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
-from conftest import TEST_PASSWORD, csrf_token, login, snapshot
-from devices_loans_helpers import NOW, WEB_HASH, inventory, org
+from conftest import csrf_token, snapshot
+from devices_loans_helpers import NOW, web_site
 from sqlalchemy import select
 
 from workhub.devices.models import Allocation, DeviceRequest
@@ -22,18 +20,7 @@ def frozen(time_machine):
 
 @pytest.fixture
 def site(app, english):
-    with app.app_context():
-        staff, items = org(WEB_HASH), inventory()
-        db.session.commit()
-        ids = SimpleNamespace(**{k: v.id for k, v in vars(staff).items()},
-                              **{k: v.id for k, v in vars(items).items()})
-
-    def client_for(name: str):
-        client = app.test_client()
-        assert login(client, name, TEST_PASSWORD).status_code == 302
-        return client
-
-    return SimpleNamespace(ids=ids, client=client_for, app=app)
+    return web_site(app)
 
 
 def text(response) -> str:

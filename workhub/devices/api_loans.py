@@ -190,19 +190,29 @@ def devices_list_allocations():
         holder = db.session.scalar(select(User).where(
             User.login == normalise_login(args["user"][:200])))
         user_id = holder.id if holder is not None else -1
+    return _page_json(q.filter_allocations(
+        _actor(), state=state, kind=kind, user_id=user_id, device_id=_arg_id("device_id"),
+        line_id=_arg_id("line_id")), allocation_json)
+
+
+def _page_json(stmt, as_json):
+    """One page of ``stmt`` (``page``, ``per_page`` from the query string) as JSON."""
     page, per_page = _page_args()
-    stmt = q.filter_allocations(_actor(), state=state, kind=kind, user_id=user_id,
-                                device_id=_arg_id("device_id"), line_id=_arg_id("line_id"))
     result = paginate(stmt, page, per_page)
-    return jsonify({"items": [allocation_json(r) for r in result.items], "page": result.page,
+    return jsonify({"items": [as_json(r) for r in result.items], "page": result.page,
                     "per_page": result.per_page, "total": result.total})
 
 
-def _load(allocation_id: int) -> Allocation:
-    row = db.session.get(Allocation, allocation_id)
-    if row is None or not perm.can_view_allocation(current_user, row):
+def _visible(model, row_id: int, may_see):
+    """The row, or 404 when it does not exist or the caller may not see it."""
+    row = db.session.get(model, row_id)
+    if row is None or not may_see(current_user, row):
         abort(404)
     return row
+
+
+def _load(allocation_id: int) -> Allocation:
+    return _visible(Allocation, allocation_id, perm.can_view_allocation)
 
 
 @bp.get("/allocations/<int:allocation_id>")
@@ -290,7 +300,6 @@ def devices_list_requests():
     if status is not None and status not in (*REQUEST_STATUSES, "open"):
         raise BadRequest(_("status must be one of: %(names)s.",
                            names=", ".join((*REQUEST_STATUSES, "open"))), field="status")
-    page, per_page = _page_args()
     stmt = perm.requests_visible_to(current_user).order_by(DeviceRequest.created_at.desc(),
                                                            DeviceRequest.id.desc())
     if status == "open":
@@ -299,16 +308,11 @@ def devices_list_requests():
         stmt = stmt.where(DeviceRequest.status == status)
     if request.args.get("mine") == "true":
         stmt = stmt.where(DeviceRequest.user_id == current_user.id)
-    result = paginate(stmt, page, per_page)
-    return jsonify({"items": [request_json(r) for r in result.items], "page": result.page,
-                    "per_page": result.per_page, "total": result.total})
+    return _page_json(stmt, request_json)
 
 
 def _load_request(request_id: int) -> DeviceRequest:
-    row = db.session.get(DeviceRequest, request_id)
-    if row is None or not perm.can_view_request(current_user, row):
-        abort(404)
-    return row
+    return _visible(DeviceRequest, request_id, perm.can_view_request)
 
 
 @bp.get("/device-requests/<int:request_id>")
