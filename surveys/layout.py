@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from surveys.models import CHOICE_TYPES, Survey, SurveyQuestion, SurveySection
-from workhub.errors import DomainError, NotFound
+from workhub.errors import DomainError
 
 OPTION_TYPES = ("single", "multiple", "likert_matrix")
 LIKERT_POINTS = ((1, _l("Strongly disagree")), (2, _l("Disagree")),
@@ -63,13 +63,14 @@ def layout(survey: Survey) -> list[tuple[SurveySection | None, list[SurveyQuesti
 
 
 def question_of(survey: Survey, ref) -> SurveyQuestion:
-    """A question of ``survey`` by object, id or key; NotFound otherwise."""
+    """A question of ``survey`` by object, id or key (for a condition); refused otherwise."""
     for question in survey.questions:
         if question is ref or (isinstance(ref, int) and not isinstance(ref, bool)
                                and question.id == ref) or (isinstance(ref, str)
                                                            and question.key == ref):
             return question
-    raise NotFound(_("No such question in this survey."), field="show_if_question")
+    raise DomainError(_("Choose an earlier question of this survey."),
+                      field="show_if_question", code="condition_order")
 
 
 def check_conditions(survey: Survey) -> None:

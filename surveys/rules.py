@@ -10,7 +10,7 @@ the rule, so the API and the tests can tell them apart.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,6 +20,7 @@ from surveys.models import Survey, SurveyParticipation, SurveyResponse
 from workhub.errors import Conflict, DomainError
 from workhub.extensions import db
 from workhub.telework.bookings import clean_text
+from workhub.telework.policy import office_zone
 
 KEY_RE = re.compile(r"^[a-z0-9_]{1,40}$")
 TITLE_MAX = 200
@@ -83,3 +84,23 @@ def aware(value, what, field: str) -> datetime | None:
 
 OPENS_LABEL = _l("The opening time")
 CLOSES_LABEL = _l("The closing time")
+
+
+def parse_moment(raw: str, *, closing: bool = False) -> datetime:
+    """An opening or closing time typed or sent as text: ISO 8601 with or without a time zone
+    (none: office time), or a date alone (the start of that day; for a closing time, the end
+    of it). ValueError when it is not one."""
+    if not isinstance(raw, str) or not 10 <= len(raw.strip()) <= 40:
+        raise ValueError(raw)
+    raw = raw.strip()
+    if not raw[:4].isdigit() or not 2000 <= int(raw[:4]) <= 2100:
+        raise ValueError(raw)  # far years overflow when converted, and are typos anyway
+    if len(raw) == 10:
+        day = date.fromisoformat(raw)
+        start = datetime.combine(day + timedelta(days=1 if closing else 0), time(0),
+                                 tzinfo=office_zone())
+        return start.astimezone(UTC)
+    moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=office_zone())
+    return moment.astimezone(UTC)
