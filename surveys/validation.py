@@ -28,6 +28,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from surveys.layout import ordered_questions
 from surveys.models import Survey, SurveyQuestion
 from workhub.errors import DomainError
 from workhub.web import select_locale
@@ -291,7 +292,7 @@ def validate_answers(survey: Survey, answers, *, partial: bool = False,
         if value is not None:
             clean[key] = value
     shown = visible_keys(survey, clean)
-    for question in survey.questions:
+    for question in ordered_questions(survey):
         if question.key not in shown:
             clean.pop(question.key, None)
         elif question.key in wrong:

@@ -4,14 +4,41 @@
 parameters point at and returns them as ``World.extra`` (use ``lambda w: w.extra["key"]``).
 ``me`` is the signed-in user (None when anonymous), ``other`` a colleague in the same
 section, ``ids`` department codes → ids. Called inside an app context; commit at the end.
+
+Who gets what: everyone signed in answers a survey asked of everyone (save a draft, submit),
+and reads the thank-you page and their own answers to an identified survey they answered.
 """
 
 from __future__ import annotations
 
-from access_common import Call  # noqa: F401
+from access_common import Call
+from surveys_answer_data import GOOD, full_survey
 
-ROUTES: dict[tuple[str, str], Call] = {}
+from workhub.extensions import db
+from workhub.org.models import User
+
+
+def _x(key: str):
+    return lambda w: w.extra[key]
+
+
+ROUTES: dict[tuple[str, str], Call] = {
+    ("GET", "/surveys/my"): Call(),
+    ("GET", "/surveys/<int:survey_id>/answer"): Call(params={"survey_id": _x("open_survey")}),
+    ("POST", "/surveys/<int:survey_id>/answer"): Call(
+        params={"survey_id": _x("open_survey")}, data={"action": "draft", "q-days": "2"},
+        ok=303),
+    ("GET", "/surveys/<int:survey_id>/thanks"): Call(params={"survey_id": _x("answered")}),
+    ("GET", "/surveys/<int:survey_id>/my-answers"): Call(params={"survey_id": _x("answered")}),
+}
 
 
 def build(app, me, other, ids) -> dict:
-    return {}
+    from surveys.answering import submit
+
+    open_survey = full_survey(title="マトリクス調査")
+    answered = full_survey(title="回答済み調査", anonymous=False)
+    if me is not None:
+        submit(answered, db.session.get(User, me.id), GOOD)
+    db.session.commit()
+    return {"open_survey": open_survey.id, "answered": answered.id}

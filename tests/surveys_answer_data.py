@@ -45,7 +45,8 @@ def full_survey(*, anonymous: bool = True, status: str = "published", opens_at=N
     ``obstacles`` holds ``network``. Committed."""
     now = datetime.now(UTC)
     survey = Survey(
-        title_ja=title, title_en="Work-style survey", description_ja="ご協力ください。",
+        title_ja=title, title_en="Work-style survey" if title == "働き方アンケート" else None,
+        description_ja="ご協力ください。",
         description_en="Thank you for your help.", anonymous=anonymous, status=status,
         audience_all=audience_all, opens_at=opens_at if opens_at is not None
         else now - timedelta(days=1),
