@@ -60,6 +60,8 @@ def test_the_whole_way_through_the_api(api):
     assert api.it.post(f"{base}/approve", {}).status_code == 403
     assert api.mate.post(f"{base}/approve", {}).status_code == 404
     assert api.boss.post(f"{base}/reject", {}).status_code == 400  # a comment is required
+    for comment in ("x" * 501, "\u202e", 3, ["ok"]):
+        assert api.boss.post(f"{base}/approve", {"comment": comment}).status_code == 400
     assert api.boss.post(f"{base}/waitlist", {}).status_code == 403
     assert api.it.post(f"{base}/waitlist", {}).status_code == 409  # not approved yet
     approved = api.boss.post(f"{base}/approve", {"comment": "OK"})

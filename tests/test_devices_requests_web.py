@@ -51,8 +51,13 @@ def test_request_approve_waitlist_fulfil_journey(site):
     page = text(boss.get(url))
     assert "Telework from home" in page and "Approve" in page
     token = csrf_token(boss, url)
-    assert boss.post(url + "/reject", data={"comment": "", "csrf_token": token}
+    before = snapshot(site.app)
+    for data in ({"comment": ""}, {"comment": "x" * 501}):
+        response = boss.post(url + "/reject", data={**data, "csrf_token": token})
+        assert response.status_code == 400 and "alert-danger" in text(response)
+    assert boss.post(url + "/approve", data={"comment": "a\x00b", "csrf_token": token}
                      ).status_code == 400
+    assert snapshot(site.app) == before
     assert boss.post(url + "/approve", data={"comment": "OK", "csrf_token": token}
                      ).status_code == 303
     assert status_of(site.app, request_id) == "approved"

@@ -324,12 +324,13 @@ def return_items(allocation: Allocation, actor: User, *, condition: str,
     notify(rows[0].user, "devices.returned", "devices_returned", url=MY_ITEMS_URL,
            allocations=rows, labels=[allocation_label(r) for r in rows],
            condition=CONDITION_LABELS[condition], actor=actor)
-    _tell_it_about_waitlist(back_in_stock)
+    notify_waitlist(back_in_stock)
     return rows
 
 
-def _tell_it_about_waitlist(kinds: set[str]) -> None:
-    """An item of a kind people are waiting for is back in stock: tell IT."""
+def notify_waitlist(kinds: set[str]) -> None:
+    """Items of ``kinds`` (device kinds or ``line``) are in stock again, back from a loan or
+    new: tell IT when requests of those kinds wait on the waitlist."""
     if not kinds:
         return
     waiting = dict(db.session.execute(
