@@ -1,0 +1,356 @@
+"""Survey results: per question counts, percentages and means, cross-tabs and filters, every
+number passed through the minimum group size k (surveys/suppression.py).
+
+Decisions recorded here (the page, the exports and the API rely on them):
+
+* **Who is counted.** Every submitted response. A respondent who left a question empty is
+  counted under "no answer", so a question's counts add up to its respondents (except
+  multiple choice, where a person may tick several boxes). Percentages are of the group's
+  respondents; means and medians are of those who answered.
+* **The whole survey below k** shows nothing at all, not even the exact number of
+  respondents.
+* **Tables shown together agree.** The overall distribution of a question is protected on
+  its own; a cross-tab or a filter then treats those totals (and the groups' sizes, which
+  are the same in every question) as fixed, so that no two views can be subtracted from
+  each other. Department sizes are known anyway from the response rates: the audit treats
+  them as published.
+* **Cross-tabs** by department (identified surveys only: anonymous responses carry no
+  department) rolled up to a level of the tree, or by the answers of a single-choice or
+  agreement question; groups include "no department" / "no answer", so they split the
+  respondents exactly.
+* **A filter** (the respondents who gave one answer to one question) is shown only when its
+  group has at least k people *and* the rest is empty or has at least k too (else the rest
+  follows from "all minus the filter"). Internally the filter is a cross-tab of the group
+  and the rest, of which only the group is shown.
+* **Texts** are listed only for all respondents or a filter group, only when at least k
+  people answered the question, sorted (never in the order they were given).
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from surveys import textmine
+from surveys.layout import ordered_questions
+from surveys.models import Survey, SurveyQuestion
+from surveys.results_items import Answers, Spec, load, specs
+from surveys.results_select import Selection, question_by_key
+from surveys.suppression import Locks, Table, protect, protect_line, protect_sums
+from surveys.validation import localized
+from workhub.extensions import db
+from workhub.org.models import Department
+
+NONE = "none"  # the category of "no answer" (and the group of "no department")
+
+
+# --- what the results are made of ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group of respondents: a department, the people who gave one answer, a filter."""
+
+    key: str
+    label: str
+    size: int | None  # None when hidden
+    hidden: bool
+
+
+@dataclass(frozen=True)
+class Count:
+    key: str
+    label: str
+    value: int | None  # None when hidden
+    percent: float | None  # of the group's respondents; None when hidden or unknown
+
+    @property
+    def hidden(self) -> bool:
+        return self.value is None
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Of those who answered: ``n`` is None when it would reveal a hidden count."""
+
+    n: int | None
+    mean: float | None
+    median: float | None
+
+    @property
+    def hidden(self) -> bool:
+        return self.mean is None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One group's answers to one item (``group`` None: the population shown)."""
+
+    group: Group | None
+    counts: list[Count]
+    stats: Stats | None
+
+    @property
+    def hidden(self) -> bool:
+        return self.group is not None and self.group.hidden
+
+
+@dataclass
+class Item:
+    """A question, or one row of an agreement grid."""
+
+    key: str
+    label: str | None  # the grid row's label
+    kind: str  # choice, multiple, numeric (numbers only), date, text
+    overall: Row
+    groups: list[Row] = field(default_factory=list)
+    texts: list[str] | None = None  # text questions, when shown
+    analysis: textmine.Analysis | None = None
+
+    @property
+    def texts_hidden(self) -> bool:
+        return self.kind == "text" and self.texts is None
+
+
+@dataclass
+class QuestionResult:
+    question: SurveyQuestion
+    text: str
+    items: list[Item]
+
+
+@dataclass
+class Results:
+    survey: Survey
+    k: int
+    respondents: int | None  # None when below k
+    selection: Selection
+    groups: list[Group] = field(default_factory=list)
+    filter_group: Group | None = None  # shown for a filter that passes the rule
+    filter_hidden: bool = False  # the filter's group (or the rest) is below k
+    questions: list[QuestionResult] = field(default_factory=list)
+
+    @property
+    def hidden(self) -> bool:
+        return self.respondents is None
+
+
+
+# --- counting -------------------------------------------------------------------------------------
+
+
+def _department_groups(answers: Answers, level: int, language: str
+                       ) -> list[tuple[str, str, list[str]]]:
+    """Responses per department rolled up to ``level`` (1: the top of the tree)."""
+    departments = {d.id: d for d in db.session.scalars(select(Department))}
+    members: dict[int | None, list[str]] = {}
+    for rid in answers.responses:
+        department = departments.get(answers.departments[rid])
+        if department is not None:
+            chain = department.path()
+            department = chain[min(level, len(chain)) - 1]
+        members.setdefault(department.id if department else None, []).append(rid)
+    named = sorted((departments[i] for i in members if i is not None), key=lambda d: d.code)
+    out = [(d.code, d.name(language), members[d.id]) for d in named]
+    if None in members:
+        out.append((NONE, _("No department"), members[None]))
+    return out
+
+
+def _answer_groups(spec: Spec, answers: Answers) -> list[tuple[str, str, list[str]]]:
+    """Responses per answer of a one-answer question, "no answer" last."""
+    out = [(key, label, [r for r in answers.responses if spec.chosen.get(r) == {key}])
+           for key, label in spec.categories]
+    return out + [(NONE, _("No answer"), [r for r in answers.responses
+                                          if not spec.chosen.get(r)])]
+
+
+@dataclass
+class _Groups:
+    """The groups a cross-tab or a filter splits the respondents into."""
+
+    keys: list[tuple[str, str]]
+    members: list[list[str]]
+    hidden: list[bool]
+    known: bool = False  # sizes published elsewhere (response rates by department)
+    shown: int | None = None  # a filter: only the first group is shown
+
+    @property
+    def sizes(self) -> list[int]:
+        return [len(m) for m in self.members]
+
+
+class _Counter:
+    """Counts, protects and assembles the items of one survey."""
+
+    def __init__(self, survey: Survey, answers: Answers, language: str, texts: bool):
+        self.k = survey.min_group_size
+        self.answers = answers
+        self.total = len(answers.responses)
+        self.language = language
+        self.want_texts = texts
+        self._overall: dict[str, tuple[list[int], list[bool]]] = {}
+
+    def overall(self, spec: Spec) -> tuple[list[int], list[bool]]:
+        """Counts of every respondent and which are hidden (the fixed totals of the rest)."""
+        if spec.key not in self._overall:
+            counts = spec.counts(self.answers.responses)
+            hidden, _total = protect_line(counts, self.total, self.k, adds_up=spec.additive,
+                                          total_locked=False)
+            self._overall[spec.key] = (counts, hidden)
+        return self._overall[spec.key]
+
+    def labels(self, spec: Spec) -> list[tuple[str, str]]:
+        return spec.categories + [(NONE, _("No answer"))]
+
+    def row(self, spec: Spec, group: Group | None, counts: list[int], hidden: list[bool],
+            size: int | None, stats: Stats | None) -> Row:
+        out = []
+        for (key, label), value, secret in zip(self.labels(spec), counts, hidden, strict=True):
+            if secret:
+                out.append(Count(key, label, None, None))
+            else:
+                percent = round(100.0 * value / size, 1) if size else None
+                out.append(Count(key, label, value, percent))
+        return Row(group, out, stats)
+
+    def stats(self, spec: Spec, members: list[str], shown: bool, n_shown: bool
+              ) -> Stats | None:
+        if not spec.has_stats:
+            return None
+        values = [spec.numbers[r] for r in members if r in spec.numbers]
+        if not shown or not values:
+            return Stats(len(values) if n_shown else None, None, None)
+        return Stats(len(values) if n_shown else None, round(statistics.fmean(values), 2),
+                     round(float(statistics.median(values)), 2))
+
+    def n_shown(self, spec: Spec, hidden: list[bool], size_hidden: bool) -> bool:
+        """Whether the number who answered is shown (or follows from what is)."""
+        if spec.kind == "numeric":
+            return not hidden[0]
+        return not hidden[-1] and not size_hidden
+
+    def item(self, spec: Spec, groups: _Groups | None) -> Item:
+        counts, hidden = self.overall(spec)
+        everyone = self.answers.responses
+        stats = self.stats(spec, everyone, len(spec.numbers) >= self.k,
+                           self.n_shown(spec, hidden, False))
+        item = Item(spec.key, spec.label, spec.kind,
+                    self.row(spec, None, counts, hidden, self.total, stats))
+        texts_shown = spec.kind == "text" and not hidden[0] and len(spec.texts) >= self.k
+        members: set[str] | None = None
+        if groups is not None:
+            rows, filter_texts = self.crosstab(spec, groups, counts, hidden)
+            if groups.shown is None:
+                item.groups = rows
+            else:  # a filter: its group is the population shown
+                item.overall = rows[groups.shown]
+                texts_shown = filter_texts
+                members = set(groups.members[groups.shown])
+        if texts_shown:
+            texts = [t for r, t in spec.texts.items() if members is None or r in members]
+            item.texts = sorted(texts, key=lambda t: (t.casefold(), t))
+            if self.want_texts:
+                item.analysis = textmine.analyse(item.texts)
+        return item
+
+    def crosstab(self, spec: Spec, groups: _Groups, counts: list[int], hidden: list[bool]
+                 ) -> tuple[list[Row], bool]:
+        """One row per group, protected together with the fixed totals; and whether the
+        texts of the shown group (a filter) may be listed."""
+        cells = [spec.counts(m) for m in groups.members]
+        sizes = groups.sizes
+        mask = protect(
+            Table(cells, sizes, counts, self.total, rows_add_up=spec.additive),
+            self.k, row_groups=sizes,
+            locks=Locks(row_totals=groups.hidden, col_totals=hidden, total=False,
+                        known_row_totals=groups.known))
+        answered = [sum(1 for r in m if r in spec.numbers or r in spec.texts)
+                    for m in groups.members]
+        shown = protect_sums(answered, [n >= self.k and not h for n, h in
+                                        zip(answered, groups.hidden, strict=True)], self.k)
+        rows = []
+        for index, (key, label) in enumerate(groups.keys):
+            size_hidden = groups.hidden[index]
+            group = Group(key, label, None if size_hidden else sizes[index], size_hidden)
+            stats = self.stats(spec, groups.members[index], shown[index],
+                               self.n_shown(spec, mask.cells[index], size_hidden))
+            rows.append(self.row(spec, group, cells[index], mask.cells[index],
+                                 None if size_hidden else sizes[index], stats))
+        first = groups.shown or 0
+        texts = spec.kind == "text" and shown[first] and not mask.cells[first][0]
+        return rows, texts
+
+
+def _selected_groups(selection: Selection, counter: _Counter,
+                     all_specs: dict[str, Spec]) -> _Groups | None:
+    answers, k = counter.answers, counter.k
+    if selection.by == "department":
+        found = _department_groups(answers, selection.level, counter.language)
+        sizes = [len(m) for _key, _label, m in found]
+        hidden, _total = protect_line(sizes, counter.total, k, total_locked=False)
+        return _Groups([(key, label) for key, label, _m in found], [m for *_kl, m in found],
+                       hidden, known=True)
+    if selection.by:
+        spec = all_specs[selection.by.removeprefix("question:")]
+        found = _answer_groups(spec, answers)
+        return _Groups([(key, label) for key, label, _m in found], [m for *_kl, m in found],
+                       counter.overall(spec)[1])
+    return None
+
+
+def _filter_groups(survey: Survey, selection: Selection, counter: _Counter,
+                   all_specs: dict[str, Spec]) -> tuple[_Groups | None, Group | None]:
+    """The filter's group and the rest; (None, None) when either is below k, or when the
+    group's size is hidden in its question's own results (it would give that away)."""
+    key, _sep, value = (selection.filter or "").partition(":")
+    spec = all_specs[key]
+    members = [r for r in counter.answers.responses if value in spec.chosen.get(r, ())]
+    rest = [r for r in counter.answers.responses if value not in spec.chosen.get(r, ())]
+    index = [k for k, _label in spec.categories].index(value)
+    k = counter.k
+    if len(members) < k or 0 < len(rest) < k or counter.overall(spec)[1][index]:
+        return None, None
+    question = question_by_key(survey, key)
+    label = f"{localized(question, 'text', counter.language)}: {spec.categories[index][1]}"
+    groups = _Groups([("filter", label), ("rest", "")], [members, rest], [False, False],
+                     shown=0)
+    return groups, Group("filter", label, len(members), False)
+
+
+def survey_results(survey: Survey, selection: Selection | None = None, language: str = "ja",
+                   *, texts: bool = True) -> Results:
+    """The results of ``survey`` as ``selection`` asks (checked by ``parse_selection``),
+    every number protected by the survey's minimum group size. ``texts``: also analyse the
+    free texts (the API and the exports of counts do without)."""
+    selection = selection or Selection()
+    answers = load(survey)
+    counter = _Counter(survey, answers, language, texts)
+    results = Results(survey, counter.k,
+                      counter.total if counter.total >= counter.k else None, selection)
+    if results.hidden:
+        return results
+    per_question = [(q, specs(q, answers.rows.get(q.id, {}), language))
+                    for q in ordered_questions(survey)]
+    all_specs = {spec.key: spec for _q, found in per_question for spec in found}
+    if selection.filter:
+        groups, results.filter_group = _filter_groups(survey, selection, counter, all_specs)
+        if groups is None:
+            results.filter_hidden = True
+            return results
+    else:
+        groups = _selected_groups(selection, counter, all_specs)
+        if groups is not None:
+            results.groups = [Group(key, label, None if hidden else len(members), hidden)
+                              for (key, label), members, hidden
+                              in zip(groups.keys, groups.members, groups.hidden, strict=True)]
+    grouping = (selection.by or "").removeprefix("question:")
+    for question, found in per_question:
+        items = [counter.item(spec, None if spec.key == grouping else groups)
+                 for spec in found]
+        results.questions.append(
+            QuestionResult(question, localized(question, "text", language), items))
+    return results
