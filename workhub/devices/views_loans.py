@@ -54,7 +54,10 @@ def _helpers():
 
 
 def item_url(allocation: Allocation) -> str | None:
-    """The inventory page of the lent item (None while that page does not exist)."""
+    """The inventory page of the lent item, for IT (the inventory is theirs); None for the
+    others, or while that page does not exist."""
+    if not perm.is_it(current_user):
+        return None
     try:
         if allocation.device_id is not None:
             return url_for("devices.device", device_id=allocation.device_id)

@@ -120,6 +120,7 @@ def _render(row: DeviceRequest, *, status: int = 200, errors=(), comment_form=No
                                     .order_by(Allocation.id)))
     return render_template(
         "devices/request.html", req=row, errors=list(errors), loans=loans,
+        decider=db.session.get(User, row.decided_by_id) if row.decided_by_id else None,
         position=svc.waitlist_position(row),
         comment_form=comment_form or CommentForm(formdata=None), fulfil_form=fulfil_form,
         may_decide=row.status == "pending" and perm.can_decide_request(current_user, row),
