@@ -376,6 +376,25 @@ def test_every_route_has_an_expectation(app):
     assert not stale, f"entries in ROUTES for routes that no longer exist: {stale}"
 
 
+def test_menu_links_only_to_pages_the_role_may_open(app):
+    """A role-limited menu entry is shown to exactly the roles its page lets in (a rule beyond
+    roles, ``when``, is the page's own rule and is tested with the page)."""
+    from workhub.navigation import NAV, NavGroup
+
+    items = [i for e in NAV for i in (e.items if isinstance(e, NavGroup) else (e,))]
+    rules = {rule.endpoint: rule for _m, rule in _rules(app)}
+    for item in items:
+        if item.when is not None:
+            continue
+        rule = rules[item.endpoint]
+        call = ROUTES[("GET", rule.rule)]
+        for who in ROLES:
+            shown = not item.roles or who in item.roles
+            status = expected_status(app, rule, call, who)
+            assert shown == (status != 403), (
+                f"menu entry {item.endpoint} for {who}: shown={shown}, page answers {status}")
+
+
 def test_every_route_has_an_access_rule_and_parameters(app):
     for method, rule in _rules(app):
         call = ROUTES[(method, rule.rule)]

@@ -63,6 +63,20 @@ NAV: tuple[NavItem | NavGroup, ...] = (
         NavItem(_l("Month close"), "telework_sessions.months", ("hr", "admin")),
         NavItem(_l("Policies"), "telework_sessions.policies", ("hr", "admin")),
     )),
+    NavGroup(_l("Devices and lines"), "devices", (
+        NavItem(_l("My devices"), "device_loans.my_items"),
+        NavItem(_l("Device requests"), "device_loans.requests"),
+        NavItem(_l("Inventory"), "devices.devices", ("it_admin", "admin")),
+        NavItem(_l("Lines"), "devices.lines", ("it_admin", "admin")),
+        # Managers see their own departments' loans there; IT and admins everyone's.
+        NavItem(_l("Loans"), "device_loans.allocations", ("it_admin", "admin", "manager")),
+        NavItem(_l("Leavers holding items"), "device_loans.leavers", ("it_admin", "admin")),
+        NavItem(_l("Device reports"), "device_reports.reports", ("it_admin", "admin", "manager")),
+        NavItem(_l("Asset labels"), "device_reports.labels", ("it_admin", "admin")),
+    )),
+    NavGroup(_l("Surveys"), "surveys", (
+        NavItem(_l("My surveys"), "surveys.my_surveys"),
+    )),
     NavGroup(_l("Administration"), "admin", (
         NavItem(_l("Users"), "admin.users", ("admin",)),
         NavItem(_l("Departments"), "admin.departments", ("admin",)),
