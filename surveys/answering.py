@@ -44,6 +44,7 @@ from surveys.models import (
     SurveyQuestion,
     SurveyResponse,
 )
+from surveys.permissions import get_survey
 from surveys.validation import validate_answers
 from workhub.database import utcnow
 from workhub.errors import Conflict, DomainError, Forbidden, NotFound
@@ -95,6 +96,18 @@ def check_can_answer(survey: Survey, user: User, now: datetime | None = None) ->
         raise refusal
 
 
+def answered_survey(survey_id, user: User) -> Survey:
+    """``permissions.get_survey``, and also for someone who answered the survey and is no
+    longer asked: their own answers and thank-you page stay theirs to read."""
+    try:
+        return get_survey(survey_id, user)
+    except Forbidden:
+        survey = db.session.get(Survey, survey_id)
+        if survey is not None and has_answered(survey, user):
+            return survey
+        raise
+
+
 def participation_of(survey: Survey, user: User) -> SurveyParticipation | None:
     return db.session.scalar(select(SurveyParticipation).where(
         SurveyParticipation.survey_id == survey.id, SurveyParticipation.user_id == user.id))
@@ -115,14 +128,15 @@ def _already_answered(survey: Survey) -> Conflict:
 # --- drafts ----------------------------------------------------------------------------------
 
 
-def _draft_row(survey: Survey, user: User) -> SurveyDraft | None:
+def draft_row(survey: Survey, user: User) -> SurveyDraft | None:
+    """``user``'s saved draft of ``survey`` (the row), if any."""
     return db.session.scalar(select(SurveyDraft).where(SurveyDraft.survey_id == survey.id,
                                                        SurveyDraft.user_id == user.id))
 
 
 def draft_of(survey: Survey, user: User) -> dict[str, Any] | None:
     """The answers ``user`` saved as a draft, None when there is no draft."""
-    row = _draft_row(survey, user)
+    row = draft_row(survey, user)
     if row is None:
         return None
     try:
@@ -143,14 +157,14 @@ def save_draft(survey: Survey, user: User, answers, *, now: datetime | None = No
     clean = validate_answers(survey, answers, partial=True)
     text = json.dumps(clean, ensure_ascii=False, sort_keys=True)
     today = office_today(now)
-    row = _draft_row(survey, user)
+    row = draft_row(survey, user)
     if row is None:
         try:
             with db.session.begin_nested():
                 db.session.add(SurveyDraft(survey_id=survey.id, user_id=user.id,
                                            answers_json=text, saved_on=today))
         except IntegrityError:
-            row = _draft_row(survey, user)  # saved at the same moment from another tab
+            row = draft_row(survey, user)  # saved at the same moment from another tab
     if row is not None:
         row.answers_json, row.saved_on = text, today
     db.session.flush()

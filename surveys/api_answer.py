@@ -1,5 +1,126 @@
-"""JSON API of the surveys package (api_answer): routes on workhub.api.bp."""
+"""JSON API for answering surveys (routes on ``workhub.api.bp``, under /api/v1).
+
+* ``POST /surveys/<id>/responses`` ``{"answers": {"<key>": value}}`` → 201
+  ``{"status": "submitted"}`` (never a response id: in an anonymous survey there must be
+  nothing to look it up by). A second response → 409 ``already_answered``; outside the
+  audience or an inactive account → 403; not published, not open yet or closed → 409;
+  wrong answers → 422 ``invalid_answers`` with every problem in ``details``
+  (``[{"field": "<key>", "message"}]``); malformed JSON or unknown fields → 400.
+* ``GET`` / ``PUT /surveys/<id>/draft``: the caller's saved draft (404 when none) / save it
+  (checked loosely: required questions may be empty) → 200 ``{"answers", "saved_on"}``.
+* ``GET`` / ``PUT /surveys/<id>/my-response``: the caller's answers to an identified survey
+  / change them while it is open and allows it → 200 ``{"answers", "updated_at",
+  "editable"}``. An anonymous survey answers 404: nothing links its answers to anyone.
+"""
 
 from __future__ import annotations
 
-from workhub.api import bp  # noqa: F401
+from functools import wraps
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from surveys import answering as svc
+from surveys.permissions import get_survey
+from surveys.validation import AnswerErrors
+from workhub.api import bp
+from workhub.errors import NotFound
+from workhub.extensions import db
+from workhub.org.models import User
+from workhub.telework.api_bookings import BadRequest, _body, _json_errors
+
+# Answers are text at most a few thousand characters per question: anything bigger is
+# refused before it is read.
+MAX_BODY = 4 * 1024 * 1024
+ANSWER_FIELDS = {"answers"}
+
+
+def _answer_errors(view):
+    """Answer ``AnswerErrors`` with 422 and the list of problems (other errors are left to
+    ``_json_errors``)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except AnswerErrors as exc:
+            db.session.rollback()
+            return jsonify({"error": {
+                "code": exc.code, "message": exc.message, "field": exc.field,
+                "details": [{"field": p.key, "message": p.message} for p in exc.problems],
+            }}), exc.status
+
+    return wrapped
+
+
+def _actor() -> User:
+    return current_user._get_current_object()
+
+
+def _answers() -> dict:
+    request.max_content_length = MAX_BODY
+    data = _body(ANSWER_FIELDS)
+    if "answers" not in data:
+        raise BadRequest(_("Send the answers as {\"answers\": {\"<question key>\": value}}."),
+                         code="missing_field", field="answers")
+    return data["answers"]
+
+
+def _write(survey_id: int, action, reply, status: int = 200):
+    """Load the survey, apply ``action(survey, actor, answers)``, commit, answer
+    ``reply(survey, actor)``."""
+    actor = _actor()
+    survey = get_survey(survey_id, actor)
+    action(survey, actor, _answers())
+    db.session.commit()
+    return jsonify(reply(survey, actor)), status
+
+
+@bp.post("/surveys/<int:survey_id>/responses")
+@_json_errors
+@_answer_errors
+def survey_submit_response(survey_id: int):
+    return _write(survey_id, svc.submit, lambda survey, actor: {"status": "submitted"}, 201)
+
+
+def _draft_json(survey, actor) -> dict:
+    row = svc.draft_row(survey, actor)
+    if row is None:
+        raise NotFound(_("You have no saved draft of this survey."), code="no_draft")
+    return {"answers": svc.draft_of(survey, actor), "saved_on": row.saved_on.isoformat()}
+
+
+@bp.get("/surveys/<int:survey_id>/draft")
+@_json_errors
+def survey_get_draft(survey_id: int):
+    actor = _actor()
+    return jsonify(_draft_json(get_survey(survey_id, actor), actor))
+
+
+@bp.put("/surveys/<int:survey_id>/draft")
+@_json_errors
+@_answer_errors
+def survey_save_draft(survey_id: int):
+    return _write(survey_id, svc.save_draft, _draft_json)
+
+
+def _response_json(survey, actor) -> dict:
+    response = svc.own_response(survey, actor)  # 404 when anonymous or not answered
+    return {"answers": svc.answers_of(survey, response),
+            "updated_at": response.updated_at.isoformat() if response.updated_at else None,
+            "editable": svc.can_edit_response(survey, actor)}
+
+
+@bp.get("/surveys/<int:survey_id>/my-response")
+@_json_errors
+def survey_my_response(survey_id: int):
+    actor = _actor()
+    return jsonify(_response_json(svc.answered_survey(survey_id, actor), actor))
+
+
+@bp.put("/surveys/<int:survey_id>/my-response")
+@_json_errors
+@_answer_errors
+def survey_change_response(survey_id: int):
+    return _write(survey_id, svc.update_response, _response_json)

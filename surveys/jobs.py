@@ -1,3 +1,118 @@
-"""Periodic survey jobs: reminders to people who have not answered (counts only)."""
+"""Periodic survey jobs: reminders to people who have not answered yet, and the clean-up of
+drafts nobody can submit any more.
+
+* **Reminders.** Every business day, for each published, open survey with
+  ``reminder_days``: when that many days have passed since the last reminder (or since it
+  opened), everyone asked who has not submitted gets an in-app notification and, unless
+  they refused reminder mails, a mail. On the last business day before the closing day a
+  last reminder goes out even if the interval has not passed. ``Survey.last_reminded_on``
+  is set in the same transaction, so a second run that day reminds nobody.
+* **What they carry.** The survey's title, its closing time and a link: never who answered
+  what. The job's result holds counts only; nothing names a person next to a survey
+  beyond the reminder itself (which says they have *not* answered).
+* **Drafts** of surveys that have closed are deleted: they can never be submitted, and
+  in an anonymous survey they are answers kept next to a name.
+"""
 
 from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, or_, select
+
+from surveys.audience import audience_query
+from surveys.models import Survey, SurveyDraft, SurveyParticipation
+from surveys.permissions import is_open
+from surveys.validation import localized
+from workhub.database import utcnow
+from workhub.extensions import db
+from workhub.jobs.registry import handler, periodic
+from workhub.notify.services import notify, user_language
+from workhub.org.models import User
+from workhub.telework.businessdays import is_business_day
+from workhub.telework.policy import office_today, office_zone
+
+REMINDER_EVENT = "surveys.reminder"
+ANSWER_URL = "/surveys/{id}/answer"
+
+periodic("surveys_reminders", "surveys.reminders", "0 9 * * *",
+         label=_l("Surveys: remind people who have not answered"))
+
+
+def _local_day(moment: datetime) -> date:
+    return moment.astimezone(office_zone()).date()
+
+
+def _next_business_day(day: date) -> date:
+    day += timedelta(days=1)
+    while not is_business_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def reminder_due(survey: Survey, today: date) -> tuple[bool, bool]:
+    """(due, last): whether ``survey`` sends its reminder ``today`` and whether it is the
+    last one before it closes."""
+    if not survey.reminder_days or survey.last_reminded_on == today:
+        return False, False
+    closing_day = _local_day(survey.closes_at) if survey.closes_at else None
+    last = closing_day is not None and today < closing_day <= _next_business_day(today)
+    start = survey.opens_at or survey.published_at or survey.created_at
+    since = survey.last_reminded_on or (_local_day(start) if start else today)
+    return last or (today - since).days >= survey.reminder_days, last
+
+
+def waiting_people(survey: Survey) -> list[User]:
+    """Everyone asked by ``survey`` (active) who has not submitted an answer."""
+    answered = select(SurveyParticipation.user_id).where(
+        SurveyParticipation.survey_id == survey.id, SurveyParticipation.status == "submitted")
+    return list(db.session.scalars(
+        select(User).where(User.id.in_(audience_query(survey)), User.id.not_in(answered))
+        .order_by(User.id)))
+
+
+def remind(survey: Survey, today: date, *, last: bool) -> int:
+    """Remind everyone still waiting on ``survey``; return how many were told."""
+    people = waiting_people(survey)
+    closes = survey.closes_at.astimezone(office_zone()).strftime("%Y-%m-%d %H:%M") \
+        if survey.closes_at else None
+    for person in people:
+        notify(person, REMINDER_EVENT, "surveys_reminder",
+               url=ANSWER_URL.format(id=survey.id),
+               title=localized(survey, "title", user_language(person)), closes=closes,
+               last=last, anonymous=bool(survey.anonymous))
+    survey.last_reminded_on = today
+    db.session.flush()
+    return len(people)
+
+
+def purge_closed_drafts(now: datetime) -> int:
+    """Delete the drafts of surveys that no longer take answers; return how many."""
+    closed = select(Survey.id).where(or_(
+        Survey.status == "closed", Survey.closes_at <= now))
+    result = db.session.execute(delete(SurveyDraft).where(SurveyDraft.survey_id.in_(closed)))
+    return result.rowcount or 0
+
+
+@handler("surveys.reminders", max_attempts=2,
+         label=_l("Surveys: remind people who have not answered"))
+def reminders(job, ctx):
+    """Send the reminders due today and drop the drafts of closed surveys."""
+    now = utcnow()
+    today = office_today(now)
+    purged = purge_closed_drafts(now)
+    if not is_business_day(today):
+        return {"skipped": "not a business day", "drafts_deleted": purged}
+    surveys = db.session.scalars(select(Survey).where(
+        Survey.status == "published", Survey.reminder_days.is_not(None)).order_by(Survey.id))
+    sent = people = 0
+    for survey in surveys:
+        if not is_open(survey, now):
+            continue
+        due, last = reminder_due(survey, today)
+        if due:
+            people += remind(survey, today, last=last)
+            sent += 1
+    db.session.flush()
+    return {"surveys": sent, "reminded": people, "drafts_deleted": purged}

@@ -2,8 +2,128 @@
 
 from __future__ import annotations
 
-SCHEMAS: dict = {}
+from workhub.api.openapi import _DAY, _error, _json
+
+_ANSWERS = {
+    "type": "object",
+    "description": "Question key → answer: single: an option key; multiple: a list of option "
+    "keys (no duplicates); likert: 1–5; rating: a whole number 0–10; number: within the "
+    "question's bounds; date: YYYY-MM-DD; text/longtext: a string (control characters are "
+    "removed; 200 / 4000 characters unless the question says otherwise); likert_matrix: "
+    "an object of row key → 1–5. Answers to questions hidden by their condition are "
+    "dropped; unknown keys are refused.",
+    "additionalProperties": True,
+}
+
+SCHEMAS: dict = {
+    "SurveyAnswers": _ANSWERS,
+    "SurveySubmitted": {
+        "type": "object", "required": ["status"],
+        "properties": {"status": {"type": "string", "enum": ["submitted"]}},
+        "description": "No response id is ever returned: in an anonymous survey nothing may "
+        "lead back from the person to their answers.",
+    },
+    "SurveyDraft": {
+        "type": "object", "required": ["answers", "saved_on"],
+        "properties": {"answers": {"$ref": "#/components/schemas/SurveyAnswers"},
+                       "saved_on": _DAY},
+    },
+    "SurveyOwnResponse": {
+        "type": "object", "required": ["answers", "editable"],
+        "properties": {
+            "answers": {"$ref": "#/components/schemas/SurveyAnswers"},
+            "updated_at": {"type": "string", "format": "date-time", "nullable": True},
+            "editable": {"type": "boolean",
+                         "description": "Whether the answers may still be changed"},
+        },
+    },
+    "SurveyAnswerError": {
+        "type": "object", "required": ["error"],
+        "properties": {"error": {
+            "type": "object", "required": ["code", "message", "details"],
+            "properties": {
+                "code": {"type": "string", "enum": ["invalid_answers"]},
+                "message": {"type": "string", "description": "Every problem, in one text"},
+                "field": {"type": "string", "description": "The first question concerned"},
+                "details": {"type": "array", "items": {
+                    "type": "object", "required": ["field", "message"],
+                    "properties": {"field": {"type": "string",
+                                             "description": "The question's key"},
+                                   "message": {"type": "string"}}}},
+            }}},
+    },
+}
+
+
+def _answers_body() -> dict:
+    return {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "additionalProperties": False, "required": ["answers"],
+        "properties": {"answers": {"$ref": "#/components/schemas/SurveyAnswers"}}}}}}
 
 
 def paths() -> dict:
-    return {}
+    survey_id = [{"name": "survey_id", "in": "path", "required": True,
+                  "schema": {"type": "integer"}}]
+    unauthorized = _error("Missing, unknown or revoked token")
+    malformed = _error("Malformed JSON, unknown fields or no `answers`")
+    invalid = _json("SurveyAnswerError", "Wrong answers: every problem is listed in `details`")
+    refused = _error("An inactive account, or not asked by this survey (`not_in_audience`)")
+    hidden = _error("No such survey (or a draft the caller may not manage)")
+    not_open = ("The survey is not published (`survey_not_published`), not open yet "
+                "(`survey_not_open`) or closed (`survey_closed`)")
+    too_large = _error("The body is larger than 4 MB")
+    return {
+        "/surveys/{survey_id}/responses": {"post": {
+            "summary": "Answer a survey (once per person)", "parameters": survey_id,
+            "requestBody": _answers_body(),
+            "responses": {
+                "201": _json("SurveySubmitted", "The answers are recorded"),
+                "400": malformed, "401": unauthorized, "403": refused, "404": hidden,
+                "409": _error(f"Already answered (`already_answered`), or: {not_open}"),
+                "413": too_large, "422": invalid,
+            },
+        }},
+        "/surveys/{survey_id}/draft": {
+            "get": {
+                "summary": "The caller's saved draft", "parameters": survey_id,
+                "responses": {"200": _json("SurveyDraft", "The draft"),
+                              "401": unauthorized, "403": refused,
+                              "404": _error("No such survey, or no draft (`no_draft`)")},
+            },
+            "put": {
+                "summary": "Save a draft (required questions may still be empty)",
+                "parameters": survey_id, "requestBody": _answers_body(),
+                "responses": {
+                    "200": _json("SurveyDraft", "The draft as saved"), "400": malformed,
+                    "401": unauthorized, "403": refused, "404": hidden,
+                    "409": _error(f"Already answered, or: {not_open}"), "413": too_large,
+                    "422": invalid,
+                },
+            },
+        },
+        "/surveys/{survey_id}/my-response": {
+            "get": {
+                "summary": "The caller's answers to an identified survey",
+                "parameters": survey_id,
+                "responses": {
+                    "200": _json("SurveyOwnResponse", "The answers"), "401": unauthorized,
+                    "403": refused,
+                    "404": _error("No such survey, not answered yet (`not_answered`), or an "
+                                  "anonymous survey (`anonymous`): its answers are linked "
+                                  "to nobody"),
+                },
+            },
+            "put": {
+                "summary": "Change the caller's answers to an identified survey until it "
+                "closes", "parameters": survey_id, "requestBody": _answers_body(),
+                "responses": {
+                    "200": _json("SurveyOwnResponse", "The answers as changed"),
+                    "400": malformed, "401": unauthorized, "403": refused,
+                    "404": _error("No such survey, or not answered yet"),
+                    "409": _error(f"An anonymous survey (`anonymous`), one that does not "
+                                  f"allow changes (`not_editable`), or: {not_open}"),
+                    "413": too_large, "422": invalid,
+                },
+            },
+        },
+    }

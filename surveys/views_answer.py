@@ -17,7 +17,7 @@ from surveys.mine import my_surveys as list_my_surveys
 from surveys.models import Survey
 from surveys.permissions import get_survey
 from surveys.validation import AnswerErrors, Problem, localized
-from workhub.errors import DomainError, Forbidden
+from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.org.models import User
 from workhub.web import select_locale
@@ -32,18 +32,6 @@ def _helpers():
 
 def _actor() -> User:
     return current_user._get_current_object()
-
-
-def _survey(survey_id: int, actor: User, *, answered_ok: bool = False) -> Survey:
-    """The survey for ``actor`` (404/403); with ``answered_ok`` also for someone who
-    answered it and is no longer asked (to read their answers or the thank-you page)."""
-    try:
-        return get_survey(survey_id, actor)
-    except Forbidden:
-        survey = db.session.get(Survey, survey_id)
-        if answered_ok and survey is not None and svc.has_answered(survey, actor):
-            return survey
-        raise
 
 
 @bp.get("/my")
@@ -76,7 +64,7 @@ def _render_unavailable(survey: Survey, message: str, status: int):
 @login_required
 def answer(survey_id: int):
     actor = _actor()
-    survey = _survey(survey_id, actor)
+    survey = get_survey(survey_id, actor)
     if svc.has_answered(survey, actor):
         if svc.can_edit_response(survey, actor):
             values = svc.answers_of(survey, svc.own_response(survey, actor))
@@ -95,7 +83,7 @@ def answer(survey_id: int):
 @login_required
 def answer_post(survey_id: int):
     actor = _actor()
-    survey = _survey(survey_id, actor)
+    survey = get_survey(survey_id, actor)
     answers = forms.answers_from_form(survey, request.form)
     action = request.form.get("action")
     editing = not survey.anonymous and svc.has_answered(survey, actor)
@@ -138,7 +126,7 @@ def answer_post(survey_id: int):
 @login_required
 def thanks(survey_id: int):
     actor = _actor()
-    survey = _survey(survey_id, actor, answered_ok=True)
+    survey = svc.answered_survey(survey_id, actor)
     if not svc.has_answered(survey, actor):
         return redirect(url_for("surveys.answer", survey_id=survey.id))
     return render_template("surveys/answer_thanks.html", survey=survey,
@@ -149,7 +137,7 @@ def thanks(survey_id: int):
 @login_required
 def my_answers(survey_id: int):
     actor = _actor()
-    survey = _survey(survey_id, actor, answered_ok=True)
+    survey = svc.answered_survey(survey_id, actor)
     response = svc.own_response(survey, actor)  # 404 for anonymous surveys
     language = select_locale()
     values = svc.answers_of(survey, response)

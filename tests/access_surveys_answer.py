@@ -6,7 +6,8 @@ parameters point at and returns them as ``World.extra`` (use ``lambda w: w.extra
 section, ``ids`` department codes → ids. Called inside an app context; commit at the end.
 
 Who gets what: everyone signed in answers a survey asked of everyone (save a draft, submit),
-and reads the thank-you page and their own answers to an identified survey they answered.
+and reads the thank-you page, their draft and their own answers to an identified survey
+they answered.
 """
 
 from __future__ import annotations
@@ -30,15 +31,29 @@ ROUTES: dict[tuple[str, str], Call] = {
         ok=303),
     ("GET", "/surveys/<int:survey_id>/thanks"): Call(params={"survey_id": _x("answered")}),
     ("GET", "/surveys/<int:survey_id>/my-answers"): Call(params={"survey_id": _x("answered")}),
+    # JSON API: the matrix's form-encoded bodies are refused as bad input (400) once the
+    # caller is let in; the JSON answers are tested in test_surveys_answer_api.py.
+    ("POST", "/api/v1/surveys/<int:survey_id>/responses"): Call(
+        params={"survey_id": _x("open_survey")}, ok=400),
+    ("GET", "/api/v1/surveys/<int:survey_id>/draft"): Call(params={"survey_id": _x("drafted")}),
+    ("PUT", "/api/v1/surveys/<int:survey_id>/draft"): Call(
+        params={"survey_id": _x("open_survey")}, ok=400),
+    ("GET", "/api/v1/surveys/<int:survey_id>/my-response"): Call(
+        params={"survey_id": _x("answered")}),
+    ("PUT", "/api/v1/surveys/<int:survey_id>/my-response"): Call(
+        params={"survey_id": _x("answered")}, ok=400),
 }
 
 
 def build(app, me, other, ids) -> dict:
-    from surveys.answering import submit
+    from surveys.answering import save_draft, submit
 
     open_survey = full_survey(title="マトリクス調査")
     answered = full_survey(title="回答済み調査", anonymous=False)
+    drafted = full_survey(title="下書きあり")
     if me is not None:
-        submit(answered, db.session.get(User, me.id), GOOD)
+        user = db.session.get(User, me.id)
+        submit(answered, user, GOOD)
+        save_draft(drafted, user, {"days": 1})
     db.session.commit()
-    return {"open_survey": open_survey.id, "answered": answered.id}
+    return {"open_survey": open_survey.id, "answered": answered.id, "drafted": drafted.id}
