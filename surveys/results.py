@@ -322,10 +322,11 @@ def _filter_groups(survey: Survey, selection: Selection, counter: _Counter,
 
 
 def survey_results(survey: Survey, selection: Selection | None = None, language: str = "ja",
-                   *, texts: bool = True) -> Results:
+                   *, texts: bool = True, keys: set[str] | None = None) -> Results:
     """The results of ``survey`` as ``selection`` asks (checked by ``parse_selection``),
     every number protected by the survey's minimum group size. ``texts``: also analyse the
-    free texts (the API and the exports of counts do without)."""
+    free texts (the API and the exports of counts do without); ``keys``: only these
+    questions (a chart)."""
     selection = selection or Selection()
     answers = load(survey)
     counter = _Counter(survey, answers, language, texts)
@@ -349,6 +350,8 @@ def survey_results(survey: Survey, selection: Selection | None = None, language:
                               in zip(groups.keys, groups.members, groups.hidden, strict=True)]
     grouping = (selection.by or "").removeprefix("question:")
     for question, found in per_question:
+        if keys is not None and question.key not in keys:
+            continue
         items = [counter.item(spec, None if spec.key == grouping else groups)
                  for spec in found]
         results.questions.append(
