@@ -37,6 +37,20 @@ PAGES = {
     "telework-policies": ("/telework/policies", ("hr",), 200),
     "telework-policy-edit": ("/telework/policies/organisation", ("hr",), 200),
     "telework-delegates": ("/telework/delegates", ("manager",), 200),
+    # Devices and lines (reports and labels, with data, in tests/test_browser_devices.py).
+    "devices-inventory": ("/devices/", ("it_admin",), 200),
+    "devices-new": ("/devices/new", ("it_admin",), 200),
+    "devices-lines": ("/devices/lines", ("it_admin",), 200),
+    "devices-line-new": ("/devices/lines/new", ("it_admin",), 200),
+    "devices-import": ("/devices/import", ("it_admin",), 200),
+    "devices-terms": ("/devices/terms/laptop", ("it_admin",), 200),
+    "devices-permissions": ("/devices/permissions", ("admin",), 200),
+    "devices-my-items": ("/devices/my-items", ("employee",), 200),
+    "devices-requests": ("/devices/requests", ("employee",), 200),
+    "devices-request-new": ("/devices/requests/new", ("employee",), 200),
+    "devices-allocations": ("/devices/allocations", ("it_admin",), 200),
+    "devices-allocate": ("/devices/allocations/new", ("it_admin",), 200),
+    "devices-leavers": ("/devices/leavers", ("it_admin",), 200),
 }
 LANGUAGES = ("ja", "en")
 WIDTHS = ((DESKTOP["width"], DESKTOP["height"]), (MOBILE["width"], MOBILE["height"]))

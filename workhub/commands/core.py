@@ -50,7 +50,7 @@ def register(app: Flask) -> None:
             _fail(exc)
         db.session.commit()
         if created == 0:
-            click.echo("demo data already present; nothing changed")
+            click.echo("demo users already present; other demo data added where missing")
             return
         sample = ", ".join(s[0] for s in STAFF[:4])
         click.echo(f"created {created} demo users (logins: {sample}, …)")
