@@ -232,3 +232,19 @@ def test_it_may_not_grant_itself(client, app, people):
     assert client.get("/devices/permissions").status_code == 403
     with app.app_context(), pytest.raises(Forbidden):
         svc.grant(db.session.get(User, people["it"].id), db.session.get(User, people["it"].id))
+
+
+def test_reencrypt_command_rotates_and_refuses_unreadable(app, line_id, monkeypatch):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    runner = app.test_cli_runner()
+    monkeypatch.setitem(app.config, "ENCRYPTION_KEYS", (new, old))
+    result = runner.invoke(args=["devices-reencrypt"])
+    assert result.exit_code == 0 and "1 lines" in result.output
+    # Without the key the PIN was written with, nothing is rewritten and the command fails.
+    monkeypatch.setitem(app.config, "ENCRYPTION_KEYS", (old,))
+    monkeypatch.setitem(app.config, "SECRET_KEY", "another-secret-key-entirely-0123456789")
+    result = runner.invoke(args=["devices-reencrypt"])
+    assert result.exit_code == 1 and "re-encrypted" not in result.output
+    monkeypatch.setitem(app.config, "ENCRYPTION_KEYS", (new,))
+    with app.app_context():
+        assert svc.decrypt(db.session.get(Line, line_id).pin_encrypted) == PIN

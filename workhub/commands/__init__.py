@@ -6,9 +6,10 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from workhub.commands import core, jobs, ldap, telework
+    from workhub.commands import core, devices, jobs, ldap, telework
 
     core.register(app)
     ldap.register(app)
     jobs.register(app)
     telework.register(app)
+    devices.register(app)
