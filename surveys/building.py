@@ -130,6 +130,9 @@ def _apply(survey: Survey, changes: dict) -> None:
     unknown = set(changes) - SURVEY_FIELDS
     if unknown:
         raise DomainError(_("Unknown fields: %(names)s.", names=", ".join(sorted(unknown))))
+    # A form sends every field: the ones left as they are are not changes.
+    changes = {k: v for k, v in changes.items()
+               if k in TEXT_FIELDS or survey.id is None or v != getattr(survey, k)}
     if survey.status == "closed" and set(changes) - TEXT_FIELDS:
         raise refuse("survey_closed", _("This survey is closed: only its texts may still be "
                                         "corrected."))
