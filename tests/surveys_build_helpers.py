@@ -7,6 +7,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
+from conftest import csrf_token
+
 from surveys import building as b
 from surveys import questions as qs
 from surveys.models import Survey, SurveyAnswer, SurveyResponse
@@ -51,3 +53,9 @@ def answer(survey, question, **values) -> None:
     db.session.flush()
     db.session.add(SurveyAnswer(response_id=response.id, question_id=question.id, **values))
     db.session.flush()
+
+
+def post(client, url: str, data: dict | None = None):
+    """POST a builder form with a valid CSRF token (the signed-in client's)."""
+    token = csrf_token(client, "/surveys/build/new")
+    return client.post(url, data={**(data or {}), "csrf_token": token})

@@ -7,8 +7,9 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from conftest import csrf_token, snapshot
+from conftest import snapshot
 from sqlalchemy import select
+from surveys_build_helpers import NOW, post
 
 from surveys import building as b
 from surveys import questions as qs
@@ -17,7 +18,6 @@ from surveys.template import create_from_template
 from workhub.extensions import db
 from workhub.org.models import User
 
-NOW = datetime(2026, 11, 16, 0, 0, tzinfo=UTC)
 pytestmark = pytest.mark.usefixtures("fast_hashing", "english")
 
 
@@ -27,14 +27,6 @@ def hr(client, logged_in, make_department, time_machine):
     make_department("SOUMU", "総務部")
     make_department("JINJI", "人事課", parent="SOUMU")
     return logged_in(roles=("hr",), department="JINJI")
-
-
-def _token(client) -> str:
-    return csrf_token(client, "/surveys/build/new")
-
-
-def post(client, url: str, data: dict | None = None, token: str | None = None):
-    return client.post(url, data={**(data or {}), "csrf_token": token or _token(client)})
 
 
 def _draft(app, hr, template: bool = False) -> int:
