@@ -20,6 +20,8 @@ from workhub.auth.models import AuditEvent
 from workhub.errors import Conflict, DomainError
 from workhub.extensions import db
 
+pytestmark = pytest.mark.usefixtures("english")  # messages matched by their wording
+
 
 @pytest.fixture
 def env(app_ctx, time_machine):
@@ -232,3 +234,14 @@ def test_unknown_template(env, key):
 
     with pytest.raises(NotFound):
         create_from_template(env.hr, key)
+
+
+def test_deleting_the_original_of_a_copy_keeps_the_copy(env):
+    original = ready(env)
+    copy = b.copy_survey(original, env.hr)
+    db.session.commit()
+    copy_id = copy.id
+    b.delete_survey(original, env.hr)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Survey, copy_id).copied_from_id is None

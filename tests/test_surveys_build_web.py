@@ -226,3 +226,12 @@ def test_publish_refused_when_not_ready(client, app, hr):
     assert response.status_code == 400 and "Add at least one question." in response.get_data(
         as_text=True)
     assert snapshot(app) == before
+
+
+def test_hostile_texts_are_shown_as_text(client, app, hr):
+    hostile = '<script>alert("x")</script>'
+    response = post(client, "/surveys/build/new", {"source": "blank", "title_ja": hostile})
+    assert response.status_code == 303
+    for url in ("/surveys/build", response.headers["Location"]):
+        html = client.get(url).get_data(as_text=True)
+        assert hostile not in html and "&lt;script&gt;" in html
