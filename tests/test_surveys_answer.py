@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from conftest import snapshot
 from sqlalchemy import select
-from surveys_answer_data import GOOD, count, full_survey, person
+from surveys_answer_data import GOOD, count, full_survey, memory_survey, person
 
 from surveys import answering as svc
 from surveys.models import (
@@ -44,6 +44,12 @@ def survey(app_ctx):
     return full_survey()
 
 
+@pytest.fixture
+def in_memory(app_ctx):
+    """The same questions, never stored: checking answers needs no database."""
+    return memory_survey()
+
+
 def problems(exc: AnswerErrors) -> dict[str, str]:
     return {p.key: p.message for p in exc.problems}
 
@@ -51,39 +57,39 @@ def problems(exc: AnswerErrors) -> dict[str, str]:
 # --- checking answers ------------------------------------------------------------------------
 
 
-def test_good_answers_come_back_clean(survey):
+def test_good_answers_come_back_clean(in_memory):
     given = {**GOOD, "obstacles": ["devices", "network"], "name": "  テスト \t",
              "days": "２", "recommend": "8", "wishes": " 週 3 日\r\nを希望 "}
-    clean = validate_answers(survey, given)
+    clean = validate_answers(in_memory, given)
     assert clean == {**GOOD, "obstacles": ["network", "devices"], "wishes": "週 3 日\nを希望"}
 
 
-def test_required_questions_are_named(survey):
+def test_required_questions_are_named(in_memory):
     with pytest.raises(AnswerErrors) as err:
-        validate_answers(survey, {"recommend": 3})
+        validate_answers(in_memory, {"recommend": 3})
     found = problems(err.value)
     assert set(found) == {"satisfaction", "place"}
     assert found["place"] == "“Main place of work”: this question must be answered."
     assert err.value.status == 422 and err.value.field == "satisfaction"
 
 
-def test_a_condition_makes_a_question_required_only_when_shown(survey):
-    assert validate_answers(survey, {**REQUIRED_ONLY, "obstacles": ["devices"]})
+def test_a_condition_makes_a_question_required_only_when_shown(in_memory):
+    assert validate_answers(in_memory, {**REQUIRED_ONLY, "obstacles": ["devices"]})
     with pytest.raises(AnswerErrors) as err:
-        validate_answers(survey, {**REQUIRED_ONLY, "obstacles": ["network"]})
+        validate_answers(in_memory, {**REQUIRED_ONLY, "obstacles": ["network"]})
     assert list(problems(err.value)) == ["network_detail"]
 
 
 @pytest.mark.parametrize("detail", ["hidden text", 12345, {"x": 1}, "x" * 5000])
-def test_answers_to_hidden_questions_are_dropped_whatever_they_are(survey, detail):
-    clean = validate_answers(survey, {**REQUIRED_ONLY, "obstacles": ["devices"],
+def test_answers_to_hidden_questions_are_dropped_whatever_they_are(in_memory, detail):
+    clean = validate_answers(in_memory, {**REQUIRED_ONLY, "obstacles": ["devices"],
                                       "network_detail": detail})
     assert "network_detail" not in clean
 
 
-def test_unknown_keys_are_refused_and_named(survey):
+def test_unknown_keys_are_refused_and_named(in_memory):
     with pytest.raises(AnswerErrors) as err:
-        validate_answers(survey, {**REQUIRED_ONLY, "salary": 1, "\x00<b>evil</b>" + "x" * 99: 2})
+        validate_answers(in_memory, {**REQUIRED_ONLY, "salary": 1, "\x00<b>evil</b>" + "x" * 99: 2})
     found = problems(err.value)
     assert found["salary"] == "There is no question salary in this survey."
     evil = next(k for k in found if k != "salary")
@@ -130,63 +136,61 @@ def test_unknown_keys_are_refused_and_named(survey):
     ("tools", [1, 2], "1–5 scale"),
     ("tools", {"chat": "high"}, "from 1 to 5"),
 ])
-def test_bad_values_are_refused_naming_the_question(survey, key, value, fragment):
+def test_bad_values_are_refused_naming_the_question(in_memory, key, value, fragment):
     answers = {**REQUIRED_ONLY, key: value}
     if fragment is None:
-        assert key not in validate_answers(survey, answers)
+        assert key not in validate_answers(in_memory, answers)
         return
     with pytest.raises(AnswerErrors) as err:
-        validate_answers(survey, answers)
+        validate_answers(in_memory, answers)
     found = problems(err.value)
     assert list(found) == [key]
     assert fragment in found[key]
     assert found[key].startswith("“")
 
 
-def test_every_problem_is_reported_at_once(survey):
+def test_every_problem_is_reported_at_once(in_memory):
     with pytest.raises(AnswerErrors) as err:
-        validate_answers(survey, {"satisfaction": 9, "days": 99, "bogus": 1})
+        validate_answers(in_memory, {"satisfaction": 9, "days": 99, "bogus": 1})
     assert set(problems(err.value)) == {"bogus", "satisfaction", "place", "days"}
     assert all(m in err.value.message for m in problems(err.value).values())
 
 
-def test_answers_must_be_an_object(survey):
+def test_answers_must_be_an_object(in_memory):
     for bad in (None, [], "a=1", 5):
         with pytest.raises(AnswerErrors) as err:
-            validate_answers(survey, bad)
+            validate_answers(in_memory, bad)
         assert err.value.field == "answers"
 
 
-def test_control_characters_are_removed_and_line_breaks_kept_only_in_long_text(survey):
+def test_control_characters_are_removed_and_line_breaks_kept_only_in_long_text(in_memory):
     assert clean_text("a\x00b\u202ec\u200bd\x7f", multiline=False) == "abcd"
     assert clean_text("one\ntwo\u2028three", multiline=False) == "one two three"
     assert clean_text(" one\r\ntwo\rthree\u2029four\t ", multiline=True) == \
         "one\ntwo\nthree\nfour"
-    clean = validate_answers(survey, {**REQUIRED_ONLY, "name": "\ud800名\x1b[31m前",
+    clean = validate_answers(in_memory, {**REQUIRED_ONLY, "name": "\ud800名\x1b[31m前",
                                       "wishes": "\n\x00\n"})
     assert clean["name"] == "名[31m前" and "wishes" not in clean
 
 
-def test_a_matrix_that_is_required_needs_every_row(app_ctx):
-    survey = full_survey()
-    tools = next(q for q in survey.questions if q.key == "tools")
+def test_a_matrix_that_is_required_needs_every_row(in_memory):
+    tools = next(q for q in in_memory.questions if q.key == "tools")
     tools.required = True
-    db.session.flush()
     with pytest.raises(AnswerErrors) as err:
-        validate_answers(survey, {**REQUIRED_ONLY, "tools": {"chat": 2}})
+        validate_answers(in_memory, {**REQUIRED_ONLY, "tools": {"chat": 2}})
     assert "every statement" in problems(err.value)["tools"]
-    assert validate_answers(survey, {**REQUIRED_ONLY, "tools": {"chat": 2}}, partial=True)
+    assert validate_answers(in_memory, {**REQUIRED_ONLY, "tools": {"chat": 2}}, partial=True)
 
 
-def test_drafts_are_checked_for_types_not_for_required(survey):
-    assert validate_answers(survey, {"days": 3}, partial=True) == {"days": 3}
+def test_drafts_are_checked_for_types_not_for_required(in_memory):
+    assert validate_answers(in_memory, {"days": 3}, partial=True) == {"days": 3}
     with pytest.raises(AnswerErrors):
-        validate_answers(survey, {"days": 30}, partial=True)
+        validate_answers(in_memory, {"days": 30}, partial=True)
 
 
-def test_question_text_follows_the_language(survey):
+def test_question_text_follows_the_language(in_memory):
     with pytest.raises(AnswerErrors) as err:
-        validate_answers(survey, {"satisfaction": 1}, language="ja")
+        validate_answers(in_memory, {"satisfaction": 1}, language="ja")
     assert "主な勤務場所" in problems(err.value)["place"]
 
 
