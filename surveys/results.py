@@ -296,9 +296,11 @@ def _selected_groups(selection: Selection, counter: _Counter,
                        hidden, known=True)
     if selection.by:
         spec = all_specs[selection.by.removeprefix("question:")]
-        found = _answer_groups(spec, answers)
-        return _Groups([(key, label) for key, label, _m in found], [m for *_kl, m in found],
-                       counter.overall(spec)[1])
+        # Answers nobody gave make empty groups: rows of zeros that tell nothing.
+        kept = [(group, hidden) for group, hidden in zip(
+            _answer_groups(spec, answers), counter.overall(spec)[1], strict=True) if group[2]]
+        return _Groups([(key, label) for (key, label, _m), _h in kept],
+                       [m for (*_kl, m), _h in kept], [h for _g, h in kept])
     return None
 
 

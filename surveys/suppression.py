@@ -86,12 +86,19 @@ class _Grid:
     locked: set[Pos] = field(default_factory=set)
     known: set[Pos] = field(default_factory=set)  # published elsewhere, hidden or not
     lines: list[tuple[list[Pos], Pos]] = field(default_factory=list)
+    totals_of: dict[Pos, list[Pos]] = field(default_factory=dict)  # cell → its lines' totals
+
+    def public_zero(self, pos: Pos) -> bool:
+        """A cell of a line whose published total is 0: everyone knows it is 0, so hiding
+        it protects nothing and it is no use as a partner."""
+        return any(self.value[t] == 0 and (not self.hidden[t] or t in self.known)
+                   for t in self.totals_of.get(pos, ()))
 
     def revealed(self, pos: Pos) -> bool:
-        return not self.hidden[pos] or pos in self.known
+        return not self.hidden[pos] or pos in self.known or self.public_zero(pos)
 
     def free_shown(self, pos: Pos) -> bool:
-        return not self.hidden[pos] and pos not in self.locked
+        return not self.hidden[pos] and pos not in self.locked and not self.public_zero(pos)
 
 
 def _grid(table: Table, k: int, row_groups: Sequence[int] | None, locks: Locks) -> _Grid:
@@ -136,6 +143,9 @@ def _grid(table: Table, k: int, row_groups: Sequence[int] | None, locks: Locks) 
         grid.lines += [([(r, c) for c in range(cols)], (r, cols)) for r in range(rows + 1)]
     if table.cols_add_up:
         grid.lines += [([(r, c) for r in range(rows)], (rows, c)) for c in range(cols + 1)]
+    for cells, total in grid.lines:
+        for pos in cells:
+            grid.totals_of.setdefault(pos, []).append(total)
     return grid
 
 
@@ -151,7 +161,7 @@ def _protectable(grid: _Grid, pos: Pos, line_index: int) -> bool:
     for index, (cells, total) in enumerate(grid.lines):
         if index == line_index or pos not in cells or not grid.revealed(total):
             continue
-        if any(grid.hidden[p] for p in cells):
+        if any(not grid.revealed(p) for p in cells):
             continue  # it would be the second hidden entry there
         others = [p for p in cells if p != pos and grid.free_shown(p)]
         if not others and not grid.free_shown(total):
@@ -172,7 +182,7 @@ def _pair_lone_hidden(grid: _Grid) -> bool:
     for index, (cells, total) in enumerate(grid.lines):
         if not grid.revealed(total):
             continue
-        if sum(grid.hidden[p] for p in cells) != 1:
+        if sum(not grid.revealed(p) for p in cells) != 1:
             continue
         choice = _pick(grid, [p for p in cells if grid.free_shown(p)], index)
         if choice is None and grid.free_shown(total):

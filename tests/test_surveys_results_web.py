@@ -76,8 +76,8 @@ def test_hr_sees_counts_with_hidden_ones_marked(within, client, hr, english):
     bureau = cell_text(html, "counts-1-1")
     # b (2) is hidden, and a (6) is its partner; c (7) and "no answer" (0) are shown.
     assert "C 7 46.7%" in bureau
-    assert bureau.count("< k") == 4  # two counts and their two percentages
-    assert "hidden: fewer than k respondents" in html
+    assert bureau.count("< k") == 5  # two counts, their percentages, the caption's note
+    assert "“< k”: hidden, because fewer than k respondents are behind it" in bureau
     assert "No answer 0 0.0%" in bureau
     # Texts listed (15 answered), sorted, with their frequent words.
     assert "自宅のネットワークが遅い" in html

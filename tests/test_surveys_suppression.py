@@ -58,7 +58,12 @@ def recoverable(t: Table, mask, known=frozenset()) -> list[tuple[int, int]]:
     published sums (numpy's rank, independent of the module's own elimination) or because
     a line's hidden part sums to zero."""
     value = {pos: v for pos, v, _ in entries(t, mask)}
-    unknown = sorted(pos for pos, _, h in entries(t, mask) if h and pos not in known)
+    shown = {pos for pos, _, h in entries(t, mask) if not h} | set(known)
+    # A cell of a line whose published total is 0 is publicly 0: nothing to recover.
+    public = {p for cells, total in lines(t) if total in shown and value[total] == 0
+              for p in cells}
+    unknown = sorted(pos for pos, _, h in entries(t, mask)
+                     if h and pos not in known and pos not in public)
     index = {pos: i for i, pos in enumerate(unknown)}
     rows = []
     found = set()
@@ -177,6 +182,16 @@ def test_hidden_zero_of_a_small_group_cannot_be_read_from_its_column():
     t = table([[3, 0], [6, 9], [7, 8]])
     mask = protect(t, K)
     assert mask.cells[0] == [True, True]
+    assert recoverable(t, mask) == []
+
+
+def test_a_column_everyone_left_at_zero_needs_no_partner():
+    # Nobody chose C: its total 0 is shown, so every cell of it is publicly 0. The small
+    # department's 0 is hidden with its row, but no other 0 is hidden to "protect" it.
+    t = table([[2, 1, 0], [9, 8, 0], [6, 5, 0]])
+    mask = protect(t, K)
+    assert mask.cells[0] == [True, True, True]
+    assert [row[2] for row in mask.cells[1:]] == [False, False]
     assert recoverable(t, mask) == []
 
 
