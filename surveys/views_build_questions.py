@@ -1,6 +1,7 @@
 """Builder pages for the parts of a survey (routes on the surveys_build blueprint):
 sections (add, rename, move, delete), questions (a page to add or edit one; move, delete)
-and options (add, correct, move, delete). Plain forms, no script needed.
+and options (add, correct, move, delete). Plain forms, no script needed: the small forms
+post to the part's own URL with the button pressed as ``action`` (up, down, delete).
 
 Thin views as in views_build.py; the rules are in surveys/questions.py, sections.py and
 options.py.
@@ -44,16 +45,18 @@ def _option(question: SurveyQuestion, option_id: int) -> SurveyOption:
     return _part(question.options, option_id)
 
 
-def _checked() -> None:
-    if not forms.ActionForm().validate_on_submit():
-        abort(400)
+MOVES = {"up": -1, "down": 1}
 
 
-def _direction() -> int:
-    direction = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
-    if direction is None:
+def _action(default: str) -> str:
+    """The button pressed (``action``: ``default``, up, down or delete), after the CSRF check
+    of the small forms (the save forms check theirs); 400 for anything else."""
+    action = request.form.get("action", default)
+    if action not in (default, "up", "down", "delete"):
         abort(400)
-    return direction
+    if action != default and not forms.ActionForm().validate_on_submit():
+        abort(400)
+    return action
 
 
 def _refused(survey_id: int, exc: DomainError):
@@ -78,47 +81,29 @@ def add_section(survey_id: int):
 
 @bp.post("/<int:survey_id>/sections/<int:section_id>")
 @roles_required(*MANAGER_ROLES)
-def rename_section(survey_id: int, section_id: int):
+def section_action(survey_id: int, section_id: int):
+    """Rename (the default), move up or down, or delete a section."""
     survey = load(survey_id)
     section = _section(survey, section_id)
+    action = _action("rename")
     form = forms.SectionForm()
-    if not form.validate_on_submit():
+    if action == "rename" and not form.validate_on_submit():
         abort(400)
     try:
-        sec.update_section(section, title_ja=form.title_ja.data, title_en=form.title_en.data)
+        if action == "rename":
+            sec.update_section(section, title_ja=form.title_ja.data,
+                               title_en=form.title_en.data)
+        elif action == "delete":
+            sec.delete_section(section)
+        else:
+            sec.move_section(section, MOVES[action])
     except DomainError as exc:
         return _refused(survey_id, exc)
     db.session.commit()
-    return back_to_edit(survey, f"section-{section.id}")
-
-
-@bp.post("/<int:survey_id>/sections/<int:section_id>/move")
-@roles_required(*MANAGER_ROLES)
-def move_section(survey_id: int, section_id: int):
-    survey = load(survey_id)
-    section = _section(survey, section_id)
-    _checked()
-    try:
-        sec.move_section(section, _direction())
-    except DomainError as exc:
-        return _refused(survey_id, exc)
-    db.session.commit()
+    if action == "delete":
+        flash(_("The section was deleted."), "success")
+        return back_to_edit(survey, "structure")
     return back_to_edit(survey, f"section-{section_id}")
-
-
-@bp.post("/<int:survey_id>/sections/<int:section_id>/delete")
-@roles_required(*MANAGER_ROLES)
-def delete_section(survey_id: int, section_id: int):
-    survey = load(survey_id)
-    section = _section(survey, section_id)
-    _checked()
-    try:
-        sec.delete_section(section)
-    except DomainError as exc:
-        return _refused(survey_id, exc)
-    db.session.commit()
-    flash(_("The section was deleted."), "success")
-    return back_to_edit(survey, "structure")
 
 
 # --- questions -----------------------------------------------------------------------------
@@ -229,8 +214,24 @@ def question(survey_id: int, question_id: int):
 @bp.post("/<int:survey_id>/questions/<int:question_id>")
 @roles_required(*MANAGER_ROLES)
 def save_question(survey_id: int, question_id: int):
+    """Save the question page (the default), or move a question up or down, or delete it
+    (the small forms of the edit page)."""
     survey = load(survey_id)
     item = _question(survey, question_id)
+    action = _action("save")
+    if action != "save":
+        try:
+            if action == "delete":
+                qs.delete_question(item)
+            else:
+                qs.move_question(item, MOVES[action])
+        except DomainError as exc:
+            return _refused(survey_id, exc)
+        db.session.commit()
+        if action == "delete":
+            flash(_("The question was deleted."), "success")
+            return back_to_edit(survey, "structure")
+        return back_to_edit(survey, f"question-{question_id}")
     form = _question_form(survey, item, from_request=True)
     if not form.validate_on_submit():
         return _question_page(survey, item, form, status=400)
@@ -244,35 +245,6 @@ def save_question(survey_id: int, question_id: int):
     db.session.commit()
     flash(_("The question was saved."), "success")
     return back_to_edit(survey, f"question-{item.id}")
-
-
-@bp.post("/<int:survey_id>/questions/<int:question_id>/move")
-@roles_required(*MANAGER_ROLES)
-def move_question(survey_id: int, question_id: int):
-    survey = load(survey_id)
-    item = _question(survey, question_id)
-    _checked()
-    try:
-        qs.move_question(item, _direction())
-    except DomainError as exc:
-        return _refused(survey_id, exc)
-    db.session.commit()
-    return back_to_edit(survey, f"question-{question_id}")
-
-
-@bp.post("/<int:survey_id>/questions/<int:question_id>/delete")
-@roles_required(*MANAGER_ROLES)
-def delete_question(survey_id: int, question_id: int):
-    survey = load(survey_id)
-    item = _question(survey, question_id)
-    _checked()
-    try:
-        qs.delete_question(item)
-    except DomainError as exc:
-        return _refused(survey_id, exc)
-    db.session.commit()
-    flash(_("The question was deleted."), "success")
-    return back_to_edit(survey, "structure")
 
 
 # --- options -------------------------------------------------------------------------------
@@ -311,46 +283,23 @@ def add_option(survey_id: int, question_id: int):
 
 @bp.post("/<int:survey_id>/questions/<int:question_id>/options/<int:option_id>")
 @roles_required(*MANAGER_ROLES)
-def save_option(survey_id: int, question_id: int, option_id: int):
+def option_action(survey_id: int, question_id: int, option_id: int):
+    """Save an option's labels and key (the default), move it up or down, or delete it."""
     survey = load(survey_id)
     item = _question(survey, question_id)
     option = _option(item, option_id)
+    action = _action("save")
     form = forms.OptionForm()
-    if not form.validate_on_submit():
+    if action == "save" and not form.validate_on_submit():
         abort(400)
     try:
-        opt.update_option(option, item, label_ja=form.label_ja.data,
-                          label_en=form.label_en.data, key=form.key.data or None)
-    except DomainError as exc:
-        return _option_refused(survey_id, question_id, exc)
-    db.session.commit()
-    return _back_to_question(survey, item)
-
-
-@bp.post("/<int:survey_id>/questions/<int:question_id>/options/<int:option_id>/move")
-@roles_required(*MANAGER_ROLES)
-def move_option(survey_id: int, question_id: int, option_id: int):
-    survey = load(survey_id)
-    item = _question(survey, question_id)
-    option = _option(item, option_id)
-    _checked()
-    try:
-        opt.move_option(option, item, _direction())
-    except DomainError as exc:
-        return _option_refused(survey_id, question_id, exc)
-    db.session.commit()
-    return _back_to_question(survey, item)
-
-
-@bp.post("/<int:survey_id>/questions/<int:question_id>/options/<int:option_id>/delete")
-@roles_required(*MANAGER_ROLES)
-def delete_option(survey_id: int, question_id: int, option_id: int):
-    survey = load(survey_id)
-    item = _question(survey, question_id)
-    option = _option(item, option_id)
-    _checked()
-    try:
-        opt.delete_option(option, item)
+        if action == "save":
+            opt.update_option(option, item, label_ja=form.label_ja.data,
+                              label_en=form.label_en.data, key=form.key.data or None)
+        elif action == "delete":
+            opt.delete_option(option, item)
+        else:
+            opt.move_option(option, item, MOVES[action])
     except DomainError as exc:
         return _option_refused(survey_id, question_id, exc)
     db.session.commit()

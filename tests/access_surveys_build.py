@@ -6,8 +6,8 @@ parameters point at and returns them as ``World.extra`` (use ``lambda w: w.extra
 section, ``ids`` department codes → ids. Called inside an app context; commit at the end.
 
 The builder is HR's and the administrators' (``roles_required("hr", "admin")``). ``build``
-makes a draft (a section holding a choice question with three options and a text question)
-and a published survey asking everyone, which every signed-in person may read by the API.
+makes a draft (a section holding a choice question with three options) and a published
+survey asking everyone, which every signed-in person may read by the API.
 """
 
 from __future__ import annotations
@@ -42,32 +42,20 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("POST", "/surveys/<int:survey_id>/delete"): Call(params=DRAFT, ok=303),
     ("POST", "/surveys/<int:survey_id>/sections"): Call(params=DRAFT,
                                                         data={"title_ja": "節"}, ok=303),
+    # Sections, questions and options: the small forms post ``action`` (up, down, delete)
+    # to the part's own URL; the matrix sends the default (rename, save).
     ("POST", "/surveys/<int:survey_id>/sections/<int:section_id>"): Call(
         params=SECTION, data={"title_ja": "改名"}, ok=303),
-    ("POST", "/surveys/<int:survey_id>/sections/<int:section_id>/move"): Call(
-        params=SECTION, data={"direction": "up"}, ok=303),
-    ("POST", "/surveys/<int:survey_id>/sections/<int:section_id>/delete"): Call(
-        params=SECTION, ok=303),
     ("GET", "/surveys/<int:survey_id>/questions/new"): Call(params=DRAFT),
     ("POST", "/surveys/<int:survey_id>/questions/new"): Call(
         params=DRAFT, data={"type": "text", "text_ja": "追加"}, ok=303),
     ("GET", "/surveys/<int:survey_id>/questions/<int:question_id>"): Call(params=QUESTION),
     ("POST", "/surveys/<int:survey_id>/questions/<int:question_id>"): Call(
         params=QUESTION, data={"text_ja": "訂正", "section_id": ""}, ok=303),
-    ("POST", "/surveys/<int:survey_id>/questions/<int:question_id>/move"): Call(
-        params=QUESTION, data={"direction": "down"}, ok=303),
-    ("POST", "/surveys/<int:survey_id>/questions/<int:question_id>/delete"): Call(
-        params={**DRAFT, "question_id": _x("text")}, ok=303),
     ("POST", "/surveys/<int:survey_id>/questions/<int:question_id>/options"): Call(
         params=QUESTION, data={"label_ja": "追加"}, ok=303),
     ("POST", "/surveys/<int:survey_id>/questions/<int:question_id>/options/<int:option_id>"):
         Call(params=OPTION, data={"label_ja": "訂正"}, ok=303),
-    ("POST",
-     "/surveys/<int:survey_id>/questions/<int:question_id>/options/<int:option_id>/move"):
-        Call(params=OPTION, data={"direction": "down"}, ok=303),
-    ("POST",
-     "/surveys/<int:survey_id>/questions/<int:question_id>/options/<int:option_id>/delete"):
-        Call(params=OPTION, ok=303),
     # JSON API: the matrix's form-encoded POST is refused as bad input (400) once the caller
     # is let in; the JSON answers are tested in test_surveys_build_api.py.
     ("POST", "/api/v1/surveys"): Call(ok=400),
@@ -90,10 +78,9 @@ def build(app, me, other, ids) -> dict:
     sections.add_section(draft, title_ja="前の節").position = -1
     choice = questions.add_question(draft, type="single", text_ja="選択",
                                     section_id=section.id, options=["a", "b", "c"])
-    text = questions.add_question(draft, type="text", text_ja="自由", section_id=section.id)
     published = building.create_survey(owner, title_ja="行列の公開")
     questions.add_question(published, type="date", text_ja="日付")
     building.publish(published, owner)
     db.session.commit()
-    return {"draft": draft.id, "section": section.id, "choice": choice.id, "text": text.id,
+    return {"draft": draft.id, "section": section.id, "choice": choice.id,
             "option": choice.options[0].id, "published": published.id}

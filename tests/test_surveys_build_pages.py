@@ -113,7 +113,7 @@ def test_edit_a_question_and_its_locks_once_published(client, app, draft):
     before = snapshot(app)
     response = post(client, f"/surveys/{sid}/questions/{qid}", {**data, "type": "text"})
     assert response.status_code == 409 and snapshot(app) == before
-    assert post(client, f"/surveys/{sid}/questions/{qid}/delete").status_code == 409
+    assert post(client, f"/surveys/{sid}/questions/{qid}", {"action": "delete"}).status_code == 409
     locked = {k: v for k, v in data.items() if k not in ("type", "key", "show_if")}
     assert post(client, f"/surveys/{sid}/questions/{qid}",
                 {**locked, "text_ja": "訂正"}).status_code == 303
@@ -125,16 +125,17 @@ def test_edit_a_question_and_its_locks_once_published(client, app, draft):
 def test_move_and_delete_questions(client, app, draft):
     sid = draft["s"]
     before = snapshot(app)
-    response = post(client, f"/surveys/{sid}/questions/{draft['text']}/move",
-                    {"direction": "up"})  # why would come before tw
+    response = post(client, f"/surveys/{sid}/questions/{draft['text']}",
+                    {"action": "up"})  # why would come before tw
     assert response.status_code == 400 and snapshot(app) == before
-    for bad in ({"direction": "left"}, {}):
-        assert post(client, f"/surveys/{sid}/questions/{draft['text']}/move",
+    for bad in ({"action": "left"}, {"action": ""}):
+        assert post(client, f"/surveys/{sid}/questions/{draft['text']}",
                     bad).status_code == 400
-    assert post(client, f"/surveys/{sid}/questions/{draft['choice']}/delete"
+    assert post(client, f"/surveys/{sid}/questions/{draft['choice']}", {"action": "delete"}
                 ).status_code == 400  # why depends on it
     assert snapshot(app) == before
-    assert post(client, f"/surveys/{sid}/questions/{draft['text']}/delete").status_code == 303
+    assert post(client, f"/surveys/{sid}/questions/{draft['text']}",
+                {"action": "delete"}).status_code == 303
     assert _keys(app, sid) == ["tw"]
 
 
@@ -150,12 +151,12 @@ def test_sections(client, app, draft):
     assert snapshot(app) == before
     assert post(client, f"/surveys/{sid}/sections/{draft['section']}",
                 {"title_ja": "働き方"}).status_code == 303
-    assert post(client, f"/surveys/{sid}/sections/{draft['section']}/move",
-                {"direction": "down"}).status_code == 303
+    assert post(client, f"/surveys/{sid}/sections/{draft['section']}",
+                {"action": "down"}).status_code == 303
     html = client.get(f"/surveys/{sid}/edit").get_data(as_text=True)
     assert html.index("S2") < html.index("働き方")
-    assert post(client, f"/surveys/{sid}/sections/{draft['section']}/delete"
-                ).status_code == 303
+    assert post(client, f"/surveys/{sid}/sections/{draft['section']}",
+                {"action": "delete"}).status_code == 303
     assert _keys(app, sid) == []  # its questions went with it (a draft)
 
 
@@ -166,8 +167,8 @@ def test_options(client, app, draft):
                                "key": "unknown"}).status_code == 303
     assert post(client, f"{base}/{draft['last_option']}",
                 {"label_ja": "ときどき", "key": "sometimes"}).status_code == 303
-    assert post(client, f"{base}/{draft['last_option']}/move",
-                {"direction": "up"}).status_code == 303
+    assert post(client, f"{base}/{draft['last_option']}",
+                {"action": "up"}).status_code == 303
     with app.app_context():
         q = db.session.get(SurveyQuestion, qid)
         assert [o.key for o in sorted(q.options, key=lambda o: o.position)] == [
@@ -176,11 +177,12 @@ def test_options(client, app, draft):
     for url, data in ((base, {"label_ja": ""}), (base, {"label_ja": "x", "key": "o2"}),
                       (base, {"label_ja": "x", "key": "BAD"}),
                       (f"{base}/{draft['option']}", {"label_ja": "はい", "key": "yes"}),
-                      (f"{base}/{draft['option']}/delete", {}),
-                      (f"{base}/{draft['option']}/move", {"direction": "sideways"})):
+                      (f"{base}/{draft['option']}", {"action": "delete"}),
+                      (f"{base}/{draft['option']}", {"action": "sideways"})):
         assert post(client, url, data).status_code == 400, url
     assert snapshot(app) == before
-    assert post(client, f"{base}/{draft['last_option']}/delete").status_code == 303
+    assert post(client, f"{base}/{draft['last_option']}",
+                {"action": "delete"}).status_code == 303
     page = client.get(f"/surveys/{sid}/questions/{qid}").get_data(as_text=True)
     assert 'id="options"' in page and "ときどき" not in page
 
@@ -188,14 +190,12 @@ def test_options(client, app, draft):
 def test_parts_of_another_survey_are_404(client, app, draft):
     sid = draft["s"]
     before = snapshot(app)
+    assert client.get(f"/surveys/{sid}/questions/{draft['other_q']}").status_code == 404
+    assert client.get(f"/surveys/{sid}/questions/999999").status_code == 404
     for url in (f"/surveys/{sid}/questions/{draft['other_q']}",
-                f"/surveys/{sid}/questions/{draft['other_q']}/delete",
                 f"/surveys/{sid}/questions/{draft['choice']}/options/{draft['other_option']}",
-                f"/surveys/{draft['other']}/sections/{draft['section']}/delete",
-                f"/surveys/{sid}/questions/999999"):
-        method = client.get if url.endswith(str(draft["other_q"])) or url.endswith(
-            "999999") else (lambda u: post(client, u, {"label_ja": "x"}))
-        assert method(url).status_code == 404, url
+                f"/surveys/{draft['other']}/sections/{draft['section']}"):
+        assert post(client, url, {"action": "delete"}).status_code == 404, url
     assert snapshot(app) == before
 
 
@@ -212,4 +212,21 @@ def test_closed_survey_offers_no_additions(client, app, draft):
     assert post(client, f"/surveys/{sid}/questions/new",
                 {"type": "text", "text_ja": "追加"}).status_code == 409
     assert post(client, f"/surveys/{sid}/sections", {"title_ja": "追加"}).status_code == 409
+    assert snapshot(app) == before
+
+
+def test_part_forms_need_their_csrf_token(client, app, draft):
+    sid = draft["s"]
+    before = snapshot(app)
+    for url, data in ((f"/surveys/{sid}/sections/{draft['section']}", {"action": "delete"}),
+                      (f"/surveys/{sid}/sections/{draft['section']}", {"title_ja": "x"}),
+                      (f"/surveys/{sid}/questions/{draft['text']}", {"action": "delete"}),
+                      (f"/surveys/{sid}/questions/{draft['text']}", {"text_ja": "x"}),
+                      (f"/surveys/{sid}/questions/new", {"type": "text", "text_ja": "x"}),
+                      (f"/surveys/{sid}/sections", {"title_ja": "x"}),
+                      (f"/surveys/{sid}/questions/{draft['choice']}/options",
+                       {"label_ja": "x"}),
+                      (f"/surveys/{sid}/questions/{draft['choice']}/options/{draft['option']}",
+                       {"action": "up"})):
+        assert client.post(url, data=data).status_code == 400, url
     assert snapshot(app) == before
