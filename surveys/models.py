@@ -214,6 +214,10 @@ class SurveyResponse(db.Model):
     __table_args__ = (
         UniqueConstraint("survey_id", "user_id", name="uq_survey_responses_identified"),
         Index("ix_survey_responses_survey", "survey_id"),
+        # SQLite: no hidden rowid counting responses in submission order; rows are kept in
+        # the order of their random ids. (PostgreSQL's physical order is a known limit: see
+        # the README.)
+        {"sqlite_with_rowid": False},
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # random UUID4

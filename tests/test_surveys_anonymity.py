@@ -164,3 +164,18 @@ def test_the_audit_log_and_notifications_stay_silent(app, client, people):
                     and "response" in json.dumps(e.detail)]
         assert (db.session.query(Job).count(), db.session.query(Notification).count()) == \
             before[1:]
+
+
+def test_sqlite_keeps_no_hidden_row_order_of_responses(app_ctx):
+    """SQLite numbers ordinary rows in insertion order (rowid): the responses table has none,
+    so its rows are stored in the order of their random ids."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    if db.engine.dialect.name != "sqlite":
+        # PostgreSQL has no such column to remove (its physical order is a documented limit).
+        assert db.engine.dialect.name == "postgresql"
+        return
+    with pytest.raises(OperationalError):
+        db.session.execute(text("SELECT rowid FROM survey_responses"))
+    db.session.rollback()

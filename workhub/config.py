@@ -272,7 +272,9 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "TRUSTED_PROXIES": _int(env, "WORKHUB_TRUSTED_PROXIES", 0, minimum=0, maximum=10),
         "WTF_CSRF_TIME_LIMIT": None,
         "BOOTSTRAP_SERVE_LOCAL": True,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a database error logged with its SQL never carries the values (a
+        # survey answer, a PIN) next to who was signed in.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         # Worker and scheduler (issue 3).
         "JOB_LEASE_SECONDS": _int(env, "WORKHUB_JOB_LEASE_SECONDS", 60),
         "JOB_POLL_SECONDS": _float(env, "WORKHUB_JOB_POLL_SECONDS", 2.0),

@@ -102,7 +102,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_survey_responses_survey_id_surveys'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_survey_responses_user_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_responses')),
-    sa.UniqueConstraint('survey_id', 'user_id', name='uq_survey_responses_identified')
+    sa.UniqueConstraint('survey_id', 'user_id', name='uq_survey_responses_identified'),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('survey_responses', schema=None) as batch_op:
         batch_op.create_index('ix_survey_responses_survey', ['survey_id'], unique=False)
