@@ -1,0 +1,223 @@
+"""Tables of the transcription package: meetings, their recordings, transcripts and minutes.
+
+* A **meeting** has participants (staff or external names; attended or absent for the
+  minutes' 出席者/欠席者) and agenda items. Who may see it: the organiser, participants and the
+  secretaries of its department; minutes in draft only the organiser and secretaries.
+* A **recording** is stored once per content (``sha256``) under the instance's uploads
+  folder, outside any static path; ``deleted_at`` is set when retention removes the file
+  (the transcript and minutes stay).
+* A **transcript** belongs to a recording; its **segments** keep the verbatim text from the
+  engine and the person's edit (``text``), a ``version`` for optimistic locking (a stale save
+  is refused), the speaker, and a doubtful flag with its reason from the hallucination guard.
+* **Minutes** (議事録) are one document per meeting with a version for the same locking.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workhub.database import UTCDateTime, utcnow
+from workhub.extensions import db
+from workhub.org.models import User
+
+ONLINE_TOOLS = ("none", "teams", "zoom", "webex", "other")
+LANGUAGES = ("ja", "en", "auto")
+TEXT_LEVELS = ("verbatim", "clean", "edited")
+MINUTES_STATUSES = ("draft", "final")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Meeting(db.Model):
+    __tablename__ = "meetings"
+    __table_args__ = (
+        CheckConstraint(_in("online_tool", ONLINE_TOOLS), name="tool_known"),
+        CheckConstraint(_in("language", LANGUAGES), name="language_known"),
+        CheckConstraint("ends_at IS NULL OR ends_at > starts_at", name="ends_after_start"),
+        Index("ix_meetings_starts_at", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    place: Mapped[str | None] = mapped_column(String(200))
+    online_tool: Mapped[str] = mapped_column(String(16), default="none")
+    language: Mapped[str] = mapped_column(String(8), default="ja")
+    organiser_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                     index=True)
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    organiser: Mapped[User | None] = relationship()
+    participants: Mapped[list[MeetingParticipant]] = relationship(
+        cascade="all, delete-orphan", order_by="MeetingParticipant.position")
+    agenda: Mapped[list[AgendaItem]] = relationship(
+        cascade="all, delete-orphan", order_by="AgendaItem.position")
+
+    def __repr__(self) -> str:
+        return f"<Meeting {self.id}>"
+
+
+class MeetingParticipant(db.Model):
+    """A participant: a staff member (``user_id``) or an external person (``name``)."""
+
+    __tablename__ = "meeting_participants"
+    __table_args__ = (
+        CheckConstraint("user_id IS NOT NULL OR name IS NOT NULL", name="user_or_name"),
+        UniqueConstraint("meeting_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"),
+                                            index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                index=True)
+    name: Mapped[str | None] = mapped_column(String(120))
+    affiliation: Mapped[str | None] = mapped_column(String(200))
+    attended: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    user: Mapped[User | None] = relationship()
+
+
+class AgendaItem(db.Model):
+    __tablename__ = "meeting_agenda_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"),
+                                            index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(300))
+
+
+class Recording(db.Model):
+    __tablename__ = "recordings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"),
+                                            index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    duration: Mapped[float] = mapped_column(Float)
+    channels: Mapped[int] = mapped_column(Integer)
+    sample_rate: Mapped[int] = mapped_column(Integer)
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # retention removed it
+
+
+class Transcript(db.Model):
+    __tablename__ = "transcripts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"),
+                                            index=True)
+    recording_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recordings.id", ondelete="SET NULL"), unique=True)
+    language: Mapped[str] = mapped_column(String(8))
+    duration: Mapped[float] = mapped_column(Float)
+    model: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    segments: Mapped[list[Segment]] = relationship(
+        cascade="all, delete-orphan", order_by="Segment.position")
+    speakers: Mapped[list[Speaker]] = relationship(
+        cascade="all, delete-orphan", order_by="Speaker.position")
+
+
+class Speaker(db.Model):
+    __tablename__ = "transcript_speakers"
+    __table_args__ = (UniqueConstraint("transcript_id", "label"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"),
+                                               index=True)
+    label: Mapped[str] = mapped_column(String(40))  # "1", "2" … from the engine or added
+    name: Mapped[str | None] = mapped_column(String(120))  # shown instead of the label
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Segment(db.Model):
+    __tablename__ = "transcript_segments"
+    __table_args__ = (
+        CheckConstraint("end_s >= start_s", name="ends_after_start"),
+        Index("ix_transcript_segments_order", "transcript_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    start_s: Mapped[float] = mapped_column(Float)
+    end_s: Mapped[float] = mapped_column(Float)
+    speaker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("transcript_speakers.id", ondelete="SET NULL"))
+    verbatim: Mapped[str] = mapped_column(Text)  # what the engine heard (素起こし)
+    text: Mapped[str | None] = mapped_column(Text)  # a person's edit; None: not edited
+    doubtful: Mapped[bool] = mapped_column(Boolean, default=False)
+    doubt_reason: Mapped[str | None] = mapped_column(String(60))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    speaker: Mapped[Speaker | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class GlossaryTerm(db.Model):
+    """A term secretaries want recognised (place names, departments, people): hotwords."""
+
+    __tablename__ = "glossary_terms"
+    __table_args__ = (UniqueConstraint("department_id", "term"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="CASCADE"), index=True)  # None: everyone's
+    term: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Minutes(db.Model):
+    """The minutes (議事録) of a meeting: the usual sections as text, with a version."""
+
+    __tablename__ = "minutes"
+    __table_args__ = (CheckConstraint(_in("status", MINUTES_STATUSES), name="status_known"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"),
+                                            unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    # JSON: {"items": [{"agenda": "...", "discussion": "..."}], "decisions": "...",
+    # "actions": "...", "next_meeting": "...", "notes": "..."}
+    body_json: Mapped[str] = mapped_column(Text, default="{}")
+    level: Mapped[str] = mapped_column(String(16), default="edited")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
