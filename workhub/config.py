@@ -296,4 +296,9 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         # Surveys (issue 6): default minimum group size k of results; never below 3.
         "SURVEY_MIN_GROUP_SIZE": _int(env, "WORKHUB_SURVEY_MIN_GROUP_SIZE", 5, minimum=3,
                                       maximum=1000),
+        # Transcription (issue 7): a local CTranslate2 Whisper directory instead of the default
+        # model assembled under <instance>/models; original recordings' retention; upload limit.
+        "WHISPER_MODEL": _text(env, "WORKHUB_WHISPER_MODEL"),
+        "RECORDING_RETENTION_DAYS": _int(env, "WORKHUB_RECORDING_RETENTION_DAYS", 90, minimum=1),
+        "MAX_RECORDING_MB": _int(env, "WORKHUB_MAX_RECORDING_MB", 500, minimum=1),
     }
