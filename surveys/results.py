@@ -330,14 +330,18 @@ def survey_results(survey: Survey, selection: Selection | None = None, language:
     free texts (the API and the exports of counts do without); ``keys``: only these
     questions (a chart)."""
     selection = selection or Selection()
-    answers = load(survey)
+    # A chart needs its question and those its filter or cross-tab is made of.
+    wanted = None if keys is None else keys | {
+        (selection.filter or "").partition(":")[0], (selection.by or "").removeprefix(
+            "question:")}
+    questions = [q for q in ordered_questions(survey) if wanted is None or q.key in wanted]
+    answers = load(survey, None if wanted is None else {q.id for q in questions})
     counter = _Counter(survey, answers, language, texts)
     results = Results(survey, counter.k,
                       counter.total if counter.total >= counter.k else None, selection)
     if results.hidden:
         return results
-    per_question = [(q, specs(q, answers.rows.get(q.id, {}), language))
-                    for q in ordered_questions(survey)]
+    per_question = [(q, specs(q, answers.rows.get(q.id, {}), language)) for q in questions]
     all_specs = {spec.key: spec for _q, found in per_question for spec in found}
     if selection.filter:
         groups, results.filter_group = _filter_groups(survey, selection, counter, all_specs)

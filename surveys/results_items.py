@@ -28,16 +28,19 @@ class Answers:
     rows: dict[int, dict[str, list]]  # question id → response id → answer rows
 
 
-def load(survey: Survey) -> Answers:
+def load(survey: Survey, question_ids: set[int] | None = None) -> Answers:
+    """Every response of ``survey`` and its answers (to ``question_ids`` only, if given)."""
     responses = db.session.execute(
         select(SurveyResponse.id, SurveyResponse.department_id)
         .where(SurveyResponse.survey_id == survey.id).order_by(SurveyResponse.id)).all()
     rows: dict[int, dict[str, list]] = {}
-    answers = db.session.execute(
-        select(SurveyAnswer.response_id, SurveyAnswer.question_id, SurveyAnswer.option_id,
-               SurveyAnswer.number, SurveyAnswer.date_value, SurveyAnswer.text)
-        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
-        .where(SurveyResponse.survey_id == survey.id))
+    query = (select(SurveyAnswer.response_id, SurveyAnswer.question_id, SurveyAnswer.option_id,
+                    SurveyAnswer.number, SurveyAnswer.date_value, SurveyAnswer.text)
+             .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+             .where(SurveyResponse.survey_id == survey.id))
+    if question_ids is not None:
+        query = query.where(SurveyAnswer.question_id.in_(question_ids))
+    answers = db.session.execute(query)
     for answer in answers:
         rows.setdefault(answer.question_id, {}).setdefault(answer.response_id, []).append(answer)
     return Answers([r.id for r in responses],

@@ -51,6 +51,18 @@ def make_survey(*, k: int = 5, anonymous: bool = True, status: str = "published"
     return survey
 
 
+_USED: set[int] = set()
+
+
+def _random_id() -> int:
+    """A random answer id, as answering draws them (never the same one twice here)."""
+    while True:
+        value = secrets.randbelow(2**31 - 2) + 1
+        if value not in _USED:
+            _USED.add(value)
+            return value
+
+
 def department_id(code: str) -> int:
     return db.session.scalar(select(Department.id).where(Department.code == code))
 
@@ -82,7 +94,7 @@ def add_response(survey: Survey, answers: dict, *, department: str | None = None
         else:
             rows.append(SurveyAnswer(question_id=question.id, number=float(value)))
     for row in rows:
-        row.id = secrets.randbelow(2**31 - 2) + 1
+        row.id = _random_id()
     response.answers = rows
     db.session.add(response)
     db.session.flush()
