@@ -1,0 +1,132 @@
+"""The default Whisper model: assembled from the two packages, verified, never downloaded."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+
+import pytest
+
+from tests.transcription_helpers import instance_dir, loaded_model
+from transcription import model as m
+
+
+def _fake_sources(tmp_path, part1=b"first half ", part2=b"second half"):
+    one, two = tmp_path / "part1", tmp_path / "part2"
+    one.mkdir()
+    two.mkdir()
+    (one / "model.bin.part1").write_bytes(part1)
+    (two / "model.bin.part2").write_bytes(part2)
+    for name in m.SIDE_FILES:
+        (one / name).write_text("{}", encoding="utf-8")
+    return one, two
+
+
+def test_default_model_is_assembled_and_verified():
+    directory = instance_dir() / "models" / "whisper-base"
+    assert sorted(p.name for p in directory.iterdir()) == [
+        "config.json", "model.bin", "tokenizer.json", "vocabulary.txt"]
+    assert m.sha256_file(directory / "model.bin") == m.DEFAULT_MODEL_SHA256
+    # A second call finds it verified and returns the same directory.
+    assert m.ensure_default_model(instance_dir() / "models") == directory
+    assert m.resolve_model_dir(instance_dir()) == directory
+
+
+def test_a_corrupt_package_is_refused_and_named(tmp_path):
+    sources = _fake_sources(tmp_path)
+    with pytest.raises(m.ModelError) as caught:
+        m.ensure_default_model(tmp_path / "models", sources=sources)
+    message = str(caught.value)
+    assert "refusing to load" in message
+    assert m.PART1_PACKAGE in message and m.PART2_PACKAGE in message
+    assert "pip install --force-reinstall" in message
+    # Nothing half-written is left where a loader would find it.
+    assert not (tmp_path / "models" / "whisper-base" / "model.bin").exists()
+    assert not list((tmp_path / "models" / "whisper-base").glob(".model.bin.*"))
+
+
+def test_only_the_damaged_half_is_named(tmp_path):
+    good_one, _ = m.package_sources()
+    _, bad_two = _fake_sources(tmp_path)
+    with pytest.raises(m.ModelError) as caught:
+        m.ensure_default_model(tmp_path / "models", sources=(good_one, bad_two))
+    assert m.PART2_PACKAGE in str(caught.value)
+    assert m.PART1_PACKAGE not in str(caught.value)
+
+
+def test_a_missing_package_file_is_an_error_naming_it(tmp_path):
+    one, two = _fake_sources(tmp_path)
+    (two / "model.bin.part2").unlink()
+    with pytest.raises(m.ModelError, match=m.PART2_PACKAGE):
+        m.ensure_default_model(tmp_path / "models", sources=(one, two))
+
+
+def test_a_sha_mismatch_is_refused(tmp_path):
+    sources = _fake_sources(tmp_path)
+    with pytest.raises(m.ModelError, match="refusing to load"):
+        m.ensure_default_model(tmp_path / "models", sources=sources, expected_sha256="0" * 64)
+
+
+def test_a_corrupt_assembled_copy_is_rebuilt_from_the_packages(tmp_path):
+    sources = _fake_sources(tmp_path)
+    good = hashlib.sha256(b"first half second half").hexdigest()
+    directory = m.ensure_default_model(tmp_path / "models", sources=sources,
+                                       expected_sha256=good)
+    (directory / "model.bin").write_bytes(b"flipped bits")
+    again = m.ensure_default_model(tmp_path / "models", sources=sources, expected_sha256=good)
+    assert (again / "model.bin").read_bytes() == b"first half second half"
+
+
+def test_a_corrupt_copy_of_the_real_model_is_not_loaded(tmp_path):
+    # Corrupt a copy of the assembled model in tmp: it is rebuilt, never loaded as is.
+    models = tmp_path / "models"
+    shutil.copytree(instance_dir() / "models" / "whisper-base", models / "whisper-base")
+    with open(models / "whisper-base" / "model.bin", "r+b") as fh:
+        fh.seek(4096)
+        fh.write(b"\x00\xff" * 8)
+    directory = m.ensure_default_model(models)
+    assert m.sha256_file(directory / "model.bin") == m.DEFAULT_MODEL_SHA256
+
+
+def test_a_configured_directory_is_used_as_is(tmp_path):
+    configured = tmp_path / "large-v3"
+    configured.mkdir()
+    with pytest.raises(m.ModelError, match="model.bin, config.json missing"):
+        m.resolve_model_dir(tmp_path, configured)
+    (configured / "model.bin").write_bytes(b"x")
+    (configured / "config.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(m.ModelError, match="tokenizer.json"):
+        m.resolve_model_dir(tmp_path, configured)
+    (configured / "tokenizer.json").write_text("{}", encoding="utf-8")
+    assert m.resolve_model_dir(tmp_path, configured) == configured
+    # The default model is not assembled when another one is configured.
+    assert not (tmp_path / "models").exists()
+    with pytest.raises(m.ModelError, match="does not exist"):
+        m.resolve_model_dir(tmp_path, tmp_path / "nowhere")
+
+
+def test_a_broken_model_directory_gives_a_clear_error(tmp_path):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for name in ("model.bin", "config.json", "tokenizer.json"):
+        (broken / name).write_text("not a model", encoding="utf-8")
+    with pytest.raises(m.ModelError, match="could not load"):
+        m.load_model(broken, device="cpu", compute_type="int8", cpu_threads=1)
+
+
+def test_the_model_is_loaded_once_per_process():
+    first = loaded_model()
+    again = m.load_model(first.path, device="cpu", compute_type="int8", cpu_threads=2)
+    assert again is first
+    assert first.device == "cpu" and first.compute_type == "int8"
+    assert os.environ.get("HF_HUB_OFFLINE") == "1"
+
+
+def test_cpu_int8_without_a_gpu(monkeypatch):
+    import ctranslate2
+
+    monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 0)
+    assert m.pick_device() == ("cpu", "int8")
+    monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 1)
+    assert m.pick_device() == ("cuda", "float16")
