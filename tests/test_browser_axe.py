@@ -51,6 +51,10 @@ PAGES = {
     "devices-allocations": ("/devices/allocations", ("it_admin",), 200),
     "devices-allocate": ("/devices/allocations/new", ("it_admin",), 200),
     "devices-leavers": ("/devices/leavers", ("it_admin",), 200),
+    # Surveys (the answer, builder and results pages with a survey: tests/test_surveys_*browser*).
+    "surveys-my": ("/surveys/my", ("employee",), 200),
+    "surveys-build": ("/surveys/build", ("hr",), 200),
+    "surveys-build-new": ("/surveys/build/new", ("hr",), 200),
 }
 LANGUAGES = ("ja", "en")
 WIDTHS = ((DESKTOP["width"], DESKTOP["height"]), (MOBILE["width"], MOBILE["height"]))

@@ -76,6 +76,7 @@ NAV: tuple[NavItem | NavGroup, ...] = (
     )),
     NavGroup(_l("Surveys"), "surveys", (
         NavItem(_l("My surveys"), "surveys.my_surveys"),
+        NavItem(_l("Build and run surveys"), "surveys_build.survey_list", ("hr", "admin")),
     )),
     NavGroup(_l("Administration"), "admin", (
         NavItem(_l("Users"), "admin.users", ("admin",)),
