@@ -17,7 +17,12 @@ Decisions recorded here (the page, the exports and the API rely on them):
 * **Cross-tabs** by department (identified surveys only: anonymous responses carry no
   department) rolled up to a level of the tree, or by the answers of a single-choice or
   agreement question; groups include "no department" / "no answer", so they split the
-  respondents exactly.
+  respondents exactly. Every level of departments can be shown, so a level is protected
+  with the level above as subtotals (a parent minus its shown children gives nothing).
+* **Means.** A mean of a scale (agreement, rating, grid row) follows from its counts and
+  would give a hidden count away: it is shown only when all the counts are. A mean of
+  numbers is shown for at least k answers, and so that the groups hidden under one parent
+  (everyone, a department one level up, a filter's rest) hold nobody or at least k.
 * **A filter** (the respondents who gave one answer to one question) is shown only when its
   group has at least k people *and* the rest is empty or has at least k too (else the rest
   follows from "all minus the filter"). Internally the filter is a cross-tab of the group
@@ -39,7 +44,7 @@ from surveys.layout import ordered_questions
 from surveys.models import Survey, SurveyQuestion
 from surveys.results_items import Answers, Spec, load, specs
 from surveys.results_select import Selection, question_by_key
-from surveys.suppression import Locks, Table, protect, protect_line, protect_sums
+from surveys.suppression import Locks, Mask, Subtotal, Table, protect, protect_line, protect_sums
 from surveys.validation import localized
 from workhub.extensions import db
 from workhub.org.models import Department
@@ -142,32 +147,6 @@ class Results:
 # --- counting -------------------------------------------------------------------------------------
 
 
-def _department_groups(answers: Answers, level: int, language: str
-                       ) -> list[tuple[str, str, list[str]]]:
-    """Responses per department rolled up to ``level`` (1: the top of the tree)."""
-    departments = {d.id: d for d in db.session.scalars(select(Department))}
-    members: dict[int | None, list[str]] = {}
-    for rid in answers.responses:
-        department = departments.get(answers.departments[rid])
-        if department is not None:
-            chain = department.path()
-            department = chain[min(level, len(chain)) - 1]
-        members.setdefault(department.id if department else None, []).append(rid)
-    named = sorted((departments[i] for i in members if i is not None), key=lambda d: d.code)
-    out = [(d.code, d.name(language), members[d.id]) for d in named]
-    if None in members:
-        out.append((NONE, _("No department"), members[None]))
-    return out
-
-
-def _answer_groups(spec: Spec, answers: Answers) -> list[tuple[str, str, list[str]]]:
-    """Responses per answer of a one-answer question, "no answer" last."""
-    out = [(key, label, [r for r in answers.responses if spec.chosen.get(r) == {key}])
-           for key, label in spec.categories]
-    return out + [(NONE, _("No answer"), [r for r in answers.responses
-                                          if not spec.chosen.get(r)])]
-
-
 @dataclass
 class _Groups:
     """The groups a cross-tab or a filter splits the respondents into."""
@@ -177,10 +156,61 @@ class _Groups:
     hidden: list[bool]
     known: bool = False  # sizes published elsewhere (response rates by department)
     shown: int | None = None  # a filter: only the first group is shown
+    upper: _Groups | None = None  # departments: the level above, shown too
+    parent_of: list[int] | None = None  # each group's index in ``upper``
+    ids: list = field(default_factory=list)  # department ids (to find parents)
 
     @property
     def sizes(self) -> list[int]:
         return [len(m) for m in self.members]
+
+
+def _department_groups(answers: Answers, level: int, language: str, k: int
+                       ) -> _Groups:
+    """Responses per department rolled up to ``level`` (1: the top of the tree), with the
+    levels above: a level's table is shown with the one above it, so it is protected with
+    the upper rows as subtotals (a parent minus its shown children is no way in)."""
+    departments = {d.id: d for d in db.session.scalars(select(Department))}
+    chains = {rid: (departments[answers.departments[rid]].path()
+                    if answers.departments[rid] in departments else [])
+              for rid in answers.responses}
+
+    def at(chain: list[Department], depth: int) -> Department | None:
+        return chain[min(depth, len(chain)) - 1] if chain and depth else None
+
+    upper: _Groups | None = None
+    total = len(answers.responses)
+    for depth in range(1, level + 1):
+        members: dict[int | None, list[str]] = {}
+        parents: dict[int | None, int | None] = {}
+        for rid, chain in chains.items():
+            department = at(chain, depth)
+            key = department.id if department else None
+            members.setdefault(key, []).append(rid)
+            parent = at(chain, depth - 1)
+            parents[key] = parent.id if parent else None
+        order = sorted((i for i in members if i is not None),
+                       key=lambda i: departments[i].code) + ([None] if None in members else [])
+        keys = [(departments[i].code, departments[i].name(language)) if i is not None
+                else (NONE, _("No department")) for i in order]
+        sizes = [len(members[i]) for i in order]
+        hidden, _total = protect_line(sizes, total, k, total_locked=False)
+        parent_of = None
+        if upper is not None:
+            index = {key: n for n, key in enumerate(upper.ids)}
+            parent_of = [index[parents[i] if i is not None else None] for i in order]
+        upper = _Groups(keys, [members[i] for i in order], hidden, known=True, upper=upper,
+                        parent_of=parent_of, ids=order)
+    assert upper is not None
+    return upper
+
+
+def _answer_groups(spec: Spec, answers: Answers) -> list[tuple[str, str, list[str]]]:
+    """Responses per answer of a one-answer question, "no answer" last."""
+    out = [(key, label, [r for r in answers.responses if spec.chosen.get(r) == {key}])
+           for key, label in spec.categories]
+    return out + [(NONE, _("No answer"), [r for r in answers.responses
+                                          if not spec.chosen.get(r)])]
 
 
 class _Counter:
@@ -193,6 +223,7 @@ class _Counter:
         self.language = language
         self.want_texts = texts
         self._overall: dict[str, tuple[list[int], list[bool]]] = {}
+        self._masks: dict[tuple[str, int], tuple[list[list[int]], Mask]] = {}
 
     def overall(self, spec: Spec) -> tuple[list[int], list[bool]]:
         """Counts of every respondent and which are hidden (the fixed totals of the rest)."""
@@ -236,14 +267,16 @@ class _Counter:
     def item(self, spec: Spec, groups: _Groups | None) -> Item:
         counts, hidden = self.overall(spec)
         everyone = self.answers.responses
-        stats = self.stats(spec, everyone, len(spec.numbers) >= self.k,
+        answered = len(spec.numbers)
+        stats = self.stats(spec, everyone,
+                           self.stats_shown(spec, hidden, answered, answered >= self.k),
                            self.n_shown(spec, hidden, False))
         item = Item(spec.key, spec.label, spec.kind,
                     self.row(spec, None, counts, hidden, self.total, stats))
         texts_shown = spec.kind == "text" and not hidden[0] and len(spec.texts) >= self.k
         members: set[str] | None = None
         if groups is not None:
-            rows, filter_texts = self.crosstab(spec, groups, counts, hidden)
+            rows, filter_texts = self.crosstab(spec, groups)
             if groups.shown is None:
                 item.groups = rows
             else:  # a filter: its group is the population shown
@@ -257,43 +290,80 @@ class _Counter:
                 item.analysis = textmine.analyse(item.texts)
         return item
 
-    def crosstab(self, spec: Spec, groups: _Groups, counts: list[int], hidden: list[bool]
-                 ) -> tuple[list[Row], bool]:
-        """One row per group, protected together with the fixed totals; and whether the
-        texts of the shown group (a filter) may be listed."""
-        cells = [spec.counts(m) for m in groups.members]
+    def mask(self, spec: Spec, groups: _Groups) -> tuple[list[list[int]], Mask]:
+        """The groups' counts and what to hide, protected together with the overall counts
+        and group sizes (fixed) and, for departments, the level above as subtotals."""
+        key = (spec.key, id(groups))
+        if key not in self._masks:
+            counts, hidden = self.overall(spec)
+            cells = [spec.counts(m) for m in groups.members]
+            subtotals: list[Subtotal] = []
+            if groups.upper is not None and groups.parent_of is not None:
+                upper_cells, upper_mask = self.mask(spec, groups.upper)
+                subtotals = [Subtotal(
+                    tuple(i for i, p in enumerate(groups.parent_of) if p == parent),
+                    tuple(upper_cells[parent]), tuple(upper_mask.cells[parent]),
+                    len(groups.upper.members[parent]))
+                    for parent in range(len(groups.upper.members))]
+            sizes = groups.sizes
+            mask = protect(
+                Table(cells, sizes, counts, self.total, rows_add_up=spec.additive),
+                self.k, row_groups=sizes,
+                locks=Locks(row_totals=groups.hidden, col_totals=hidden, total=False,
+                            known_row_totals=groups.known, subtotals=subtotals))
+            self._masks[key] = (cells, mask)
+        return self._masks[key]
+
+    def shown_sums(self, groups: _Groups, answered: list[int]) -> list[bool]:
+        """Which groups' means (or text lists) may be shown: each group with at least k
+        answers, and under each parent (everyone, or the department one level up) the
+        hidden ones together hold nobody or at least k."""
+        shown = [n >= self.k and not h for n, h in zip(answered, groups.hidden, strict=True)]
+        parent_of = groups.parent_of or [0] * len(answered)
+        for parent in set(parent_of):
+            children = [i for i, p in enumerate(parent_of) if p == parent]
+            flags = protect_sums([answered[i] for i in children], [shown[i] for i in children],
+                                 self.k)
+            for i, flag in zip(children, flags, strict=True):
+                shown[i] = flag
+        return shown
+
+    def crosstab(self, spec: Spec, groups: _Groups) -> tuple[list[Row], bool]:
+        """One row per group; and whether the texts of the shown group (a filter) may be
+        listed."""
+        cells, mask = self.mask(spec, groups)
         sizes = groups.sizes
-        mask = protect(
-            Table(cells, sizes, counts, self.total, rows_add_up=spec.additive),
-            self.k, row_groups=sizes,
-            locks=Locks(row_totals=groups.hidden, col_totals=hidden, total=False,
-                        known_row_totals=groups.known))
         answered = [sum(1 for r in m if r in spec.numbers or r in spec.texts)
                     for m in groups.members]
-        shown = protect_sums(answered, [n >= self.k and not h for n, h in
-                                        zip(answered, groups.hidden, strict=True)], self.k)
+        sums = self.shown_sums(groups, answered)
         rows = []
         for index, (key, label) in enumerate(groups.keys):
             size_hidden = groups.hidden[index]
             group = Group(key, label, None if size_hidden else sizes[index], size_hidden)
-            stats = self.stats(spec, groups.members[index], shown[index],
-                               self.n_shown(spec, mask.cells[index], size_hidden))
-            rows.append(self.row(spec, group, cells[index], mask.cells[index],
+            hidden = mask.cells[index]
+            stats = self.stats(spec, groups.members[index],
+                               self.stats_shown(spec, hidden, answered[index], sums[index]),
+                               self.n_shown(spec, hidden, size_hidden))
+            rows.append(self.row(spec, group, cells[index], hidden,
                                  None if size_hidden else sizes[index], stats))
         first = groups.shown or 0
-        texts = spec.kind == "text" and shown[first] and not mask.cells[first][0]
+        texts = spec.kind == "text" and sums[first] and not mask.cells[first][0]
         return rows, texts
+
+    def stats_shown(self, spec: Spec, hidden: list[bool], answered: int, sums: bool) -> bool:
+        """A mean of answers on a scale (agreement, rating) follows from the counts, and with
+        one count hidden it would give that count away: shown only when every point's count
+        is. A mean of numbers: shown when ``sums`` allows (``shown_sums``)."""
+        if spec.kind == "numeric":
+            return sums
+        return answered > 0 and not any(hidden[:len(spec.categories)])
 
 
 def _selected_groups(selection: Selection, counter: _Counter,
                      all_specs: dict[str, Spec]) -> _Groups | None:
     answers, k = counter.answers, counter.k
     if selection.by == "department":
-        found = _department_groups(answers, selection.level, counter.language)
-        sizes = [len(m) for _key, _label, m in found]
-        hidden, _total = protect_line(sizes, counter.total, k, total_locked=False)
-        return _Groups([(key, label) for key, label, _m in found], [m for *_kl, m in found],
-                       hidden, known=True)
+        return _department_groups(answers, selection.level, counter.language, k)
     if selection.by:
         spec = all_specs[selection.by.removeprefix("question:")]
         # Answers nobody gave make empty groups: rows of zeros that tell nothing.

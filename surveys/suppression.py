@@ -64,14 +64,29 @@ class Mask:
                 or any(any(row) for row in self.cells))
 
 
+@dataclass(frozen=True)
+class Subtotal:
+    """Rows of this table that add up to a row published with another table (a department
+    one level up in the tree): that row's counts, which of them are hidden there, and its
+    size (taken as published)."""
+
+    rows: tuple[int, ...]
+    cells: tuple[int, ...]
+    hidden: tuple[bool, ...]
+    size: int
+
+
 @dataclass
 class Locks:
-    """States decided elsewhere (None: free). ``known_row_totals``: see the module doc."""
+    """States decided elsewhere (None: free). ``known_row_totals``: see the module doc.
+    ``subtotals``: rows published one level up; a row that is alone under its subtotal is
+    the same group and simply takes its state."""
 
     row_totals: Sequence[bool | None] | None = None
     col_totals: Sequence[bool | None] | None = None
     total: bool | None = None
     known_row_totals: bool = False
+    subtotals: Sequence[Subtotal] = ()
 
 
 @dataclass
@@ -143,10 +158,35 @@ def _grid(table: Table, k: int, row_groups: Sequence[int] | None, locks: Locks) 
         grid.lines += [([(r, c) for c in range(cols)], (r, cols)) for r in range(rows + 1)]
     if table.cols_add_up:
         grid.lines += [([(r, c) for r in range(rows)], (rows, c)) for c in range(cols + 1)]
+    _add_subtotals(grid, locks.subtotals, table.rows_add_up)
     for cells, total in grid.lines:
         for pos in cells:
             grid.totals_of.setdefault(pos, []).append(total)
     return grid
+
+
+def _add_subtotals(grid: _Grid, subtotals: Sequence[Subtotal], rows_add_up: bool) -> None:
+    """Subtotal rows go below the totals row, locked, with a line per column summing their
+    rows to them."""
+    rows, cols = grid.rows, grid.cols
+    for index, sub in enumerate(subtotals):
+        if len(sub.cells) != cols or len(sub.hidden) != cols or not sub.rows:
+            raise ValueError("a subtotal does not match the table")
+        if len(sub.rows) == 1:
+            for c in range(cols):
+                grid.hidden[sub.rows[0], c] = bool(sub.hidden[c])
+                grid.locked.add((sub.rows[0], c))
+            continue
+        r = rows + 1 + index
+        for c in range(cols):
+            grid.value[r, c], grid.hidden[r, c] = sub.cells[c], bool(sub.hidden[c])
+            grid.locked.add((r, c))
+        grid.value[r, cols], grid.hidden[r, cols] = sub.size, False
+        grid.locked.add((r, cols))
+        grid.known.add((r, cols))
+        grid.lines += [([(child, c) for child in sub.rows], (r, c)) for c in range(cols + 1)]
+        if rows_add_up:
+            grid.lines.append(([(r, c) for c in range(cols)], (r, cols)))
 
 
 def _order(grid: _Grid, pos: Pos) -> tuple:

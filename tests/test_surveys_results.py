@@ -87,19 +87,35 @@ def test_multiple_choice_counts_people_per_option(app_ctx):
 def test_means_and_medians_of_those_who_answered(app_ctx):
     survey = make_survey(k=K)
     for value in (1, 2, 3, 4, 4, 5):
-        add_response(survey, {"sat": value, "days": value - 1, "recommend": value * 2})
-    add_many(survey, 5, {})
+        add_response(survey, {"days": value - 1})
+    add_many(survey, 5, {"sat": 4, "recommend": 8})
+    add_many(survey, 6, {"sat": 2, "recommend": 3})
     db.session.commit()
     results = survey_results(survey)
     sat = item(results, "sat").overall
-    assert (sat.stats.n, sat.stats.mean, sat.stats.median) == (6, 3.17, 3.5)
-    assert counts(sat) == {"1": None, "2": None, "3": None, "4": None, "5": None, "none": 5}
+    assert (sat.stats.n, sat.stats.mean, sat.stats.median) == (11, 2.91, 2.0)
+    assert counts(sat) == {"1": 0, "2": 6, "3": 0, "4": 5, "5": 0, "none": 6}
     days = item(results, "days").overall
-    assert (days.stats.mean, days.stats.median) == (2.17, 2.5)
-    assert counts(days) == {"answered": 6, "none": 5}
+    assert (days.stats.n, days.stats.mean, days.stats.median) == (6, 2.17, 2.5)
+    assert counts(days) == {"answered": 6, "none": 11}
     recommend = item(results, "recommend").overall
     assert [c.key for c in recommend.counts] == [str(p) for p in range(11)] + ["none"]
-    assert recommend.stats.mean == 6.33
+    assert recommend.stats.mean == 5.27
+
+
+def test_a_scale_mean_is_hidden_when_one_of_its_counts_is(app_ctx):
+    # 1 × "2", 5 × "4", 1 × "5": with the mean (3.86) and n (7), the two hidden counts
+    # would follow (2x + 5y = 7, x + y = 2): the mean goes with them.
+    survey = make_survey(k=K)
+    add_response(survey, {"sat": 2})
+    add_many(survey, 5, {"sat": 4})
+    add_response(survey, {"sat": 5})
+    add_many(survey, 5, {})
+    db.session.commit()
+    sat = item(survey_results(survey), "sat").overall
+    assert counts(sat)["2"] is None and counts(sat)["4"] == 5
+    assert sat.stats.hidden and sat.stats.median is None
+    assert sat.stats.n == 7  # the number who answered is shown: 12 - 5
 
 
 def test_a_mean_of_fewer_than_k_answers_is_hidden(app_ctx):

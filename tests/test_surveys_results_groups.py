@@ -91,6 +91,35 @@ def test_a_department_next_to_shown_totals_cannot_be_worked_out(org):
             assert sum(rows[key].counts[c].value for key in order) == overall.value
 
 
+def test_a_level_cannot_be_subtracted_from_the_level_above(org, make_department):
+    # GEN = IT (6 people) + its own section HR (2 people). Level 1 shows GEN (8), level 2
+    # shows IT: GEN minus IT must not give HR, neither its counts nor its mean.
+    make_department("HR", "人事課", parent="GEN")
+    survey = identified(
+        IT=[(3, {"bureau": "a", "days": 1}), (3, {"bureau": "b", "days": 2})],
+        HR=[(1, {"bureau": "a", "days": 5}), (1, {"bureau": "c", "days": 5})],
+        FIN=[(4, {"bureau": "a", "days": 3}), (3, {"bureau": "c", "days": 2})],
+        HEA=[(5, {"bureau": "b", "days": 4})])
+    top = survey_results(survey, parse_selection(survey, by="department", level="1"))
+    down = survey_results(survey, parse_selection(survey, by="department", level="2"))
+    assert groups(top)["GEN"] == 8 and groups(down)["IT"] == 6
+    assert groups(down)["HR"] is None
+    gen = {r.group.key: r for r in item(top, "bureau").groups}["GEN"]
+    below = {r.group.key: r for r in item(down, "bureau").groups}
+    assert values(below["HR"]) == [None] * 4
+    overall = item(top, "bureau").overall.counts
+    for parent, child, everyone in zip(gen.counts, below["IT"].counts, overall, strict=True):
+        # (nobody at all left it empty: that 0 is public)
+        assert parent.hidden or child.hidden or everyone.value == 0, parent.key
+    gen_days = {r.group.key: r for r in item(top, "days").groups}["GEN"].stats
+    it_days = {r.group.key: r for r in item(down, "days").groups}["IT"].stats
+    assert gen_days.hidden or it_days.hidden
+    # FIN and HEA have no sections: the same group at both levels, shown the same way.
+    for key in ("FIN", "HEA"):
+        assert values({r.group.key: r for r in item(top, "bureau").groups}[key]) == values(
+            below[key])
+
+
 def test_anonymous_surveys_have_no_department_cross_tab(app_ctx):
     survey = make_survey(k=K, anonymous=True)
     with pytest.raises(DomainError) as caught:

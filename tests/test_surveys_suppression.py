@@ -10,7 +10,7 @@ import random
 import numpy as np
 import pytest
 
-from surveys.suppression import Locks, Table, protect, protect_line, protect_sums
+from surveys.suppression import Locks, Subtotal, Table, protect, protect_line, protect_sums
 
 K = 5
 
@@ -53,31 +53,28 @@ def lines(t: Table):
     return found
 
 
-def recoverable(t: Table, mask, known=frozenset()) -> list[tuple[int, int]]:
-    """Hidden entries a reader can work out from what is shown: by linear algebra over the
-    published sums (numpy's rank, independent of the module's own elimination) or because
-    a line's hidden part sums to zero."""
-    value = {pos: v for pos, v, _ in entries(t, mask)}
-    shown = {pos for pos, _, h in entries(t, mask) if not h} | set(known)
-    # A cell of a line whose published total is 0 is publicly 0: nothing to recover.
-    public = {p for cells, total in lines(t) if total in shown and value[total] == 0
+def solvable(value: dict, hidden: set, equations: list) -> list:
+    """Hidden entries a reader can work out from the published ones: by linear algebra over
+    the sums ``equations`` ((cells, total) pairs; numpy's rank, independent of the module's
+    own elimination) or because a line's hidden part sums to zero. Cells of a line whose
+    published total is 0 are publicly 0 and not counted."""
+    public = {p for cells, total in equations if total not in hidden and value[total] == 0
               for p in cells}
-    unknown = sorted(pos for pos, _, h in entries(t, mask)
-                     if h and pos not in known and pos not in public)
+    unknown = sorted(p for p in hidden if p not in public)
     index = {pos: i for i, pos in enumerate(unknown)}
     rows = []
     found = set()
-    for cells, total in lines(t):
+    for cells, total in equations:
         row = np.zeros(len(unknown))
         for pos, sign in [(p, 1) for p in cells] + [(total, -1)]:
             if pos in index:
                 row[index[pos]] += sign
         if row.any():
             rows.append(row)
-        hidden = [p for p in cells if p in index]
-        if hidden and total not in index and value[total] > 0 and value[total] == sum(
+        inside = [p for p in cells if p in index]
+        if inside and total not in index and value[total] > 0 and value[total] == sum(
                 value[p] for p in cells if p not in index):
-            found.update(hidden)
+            found.update(inside)
     if rows:
         matrix = np.array(rows)
         rank = np.linalg.matrix_rank(matrix)
@@ -87,6 +84,13 @@ def recoverable(t: Table, mask, known=frozenset()) -> list[tuple[int, int]]:
             if np.linalg.matrix_rank(np.vstack([matrix, unit])) == rank:
                 found.add(pos)
     return sorted(found)
+
+
+def recoverable(t: Table, mask, known=frozenset()) -> list[tuple[int, int]]:
+    """``solvable`` for one table and its mask; ``known``: entries published elsewhere."""
+    value = {pos: v for pos, v, _ in entries(t, mask)}
+    hidden = {pos for pos, _, h in entries(t, mask) if h and pos not in known}
+    return solvable(value, hidden, lines(t))
 
 
 # --- primary suppression ------------------------------------------------------------------
@@ -246,6 +250,74 @@ def test_known_row_totals_are_treated_as_published():
     assert mask.cells[0] == [True, True, True]
     known = {(r, 3) for r in range(4)}
     assert recoverable(t, mask, known=known) == []
+
+
+# --- a tree: departments one level down ------------------------------------------------------
+
+
+def two_levels(children: list[list[int]], parent_of: list[int], k: int):
+    """Protect the overall row, the parents' table, then the children's table under the
+    parents' as results do; return the masks and every published sum as one system."""
+    cols = len(children[0])
+    parents = [[sum(children[i][c] for i in range(len(children)) if parent_of[i] == p)
+                for c in range(cols)] for p in range(max(parent_of) + 1)]
+    total_row = [sum(col) for col in zip(*children, strict=True)]
+    n = sum(total_row)
+    overall, _ = protect_line(total_row, n, k)
+    masks = []
+    for level, rows in enumerate((parents, children)):
+        sizes = [sum(r) for r in rows]
+        subtotals = () if level == 0 else [
+            Subtotal(tuple(i for i in range(len(children)) if parent_of[i] == p),
+                     tuple(parents[p]), tuple(masks[0].cells[p]), sum(parents[p]))
+            for p in range(len(parents))]
+        masks.append(protect(table(rows), k, locks=Locks(
+            row_totals=protect_line(sizes, n, k)[0], col_totals=overall, total=False,
+            known_row_totals=True, subtotals=subtotals)))
+    value, hidden, equations = {}, set(), []
+    for name, rows, mask in (("P", parents, masks[0]), ("C", children, masks[1])):
+        t = table(rows)
+        for pos, v, h in entries(t, mask):
+            key = (name, *pos) if pos[0] < len(rows) else ("T", pos[1])
+            value[key] = v
+            if h and not (pos[0] < len(rows) and pos[1] == cols):  # sizes are public
+                hidden.add(key)
+        equations += [([(name, *p) if p[0] < len(rows) else ("T", p[1]) for p in cells],
+                       (name, *total) if total[0] < len(rows) else ("T", total[1]))
+                      for cells, total in lines(t)]
+    for p in range(len(parents)):
+        kids = [i for i in range(len(children)) if parent_of[i] == p]
+        equations += [([("C", i, c) for i in kids], ("P", p, c)) for c in range(cols)]
+    return masks, solvable(value, hidden, equations)
+
+
+def test_a_child_department_cannot_be_read_off_its_parent():
+    # Parent 0 = children 0 (6 people) and 1 (2 people: hidden). Shown alone, the parent's
+    # row minus child 0's would give child 1 away.
+    children = [[4, 2, 0], [1, 1, 0], [3, 4, 5], [5, 6, 4]]
+    masks, leaks = two_levels(children, [0, 0, 1, 1], K)
+    assert masks[1].cells[1] == [True, True, True]
+    assert any(masks[1].cells[0])
+    assert leaks == []
+
+
+def test_a_child_alone_under_its_parent_takes_the_parent_state():
+    children = [[6, 2, 7], [5, 6, 4], [3, 4, 5]]
+    masks, leaks = two_levels(children, [0, 1, 1], K)
+    assert masks[1].cells[0] == masks[0].cells[0]
+    assert leaks == []
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_random_trees_leak_nothing_across_levels(seed):
+    rng = random.Random(seed)  # noqa: S311 (reproducible tables, not secrets)
+    rows, cols = rng.randint(2, 7), rng.randint(2, 5)
+    children = [[rng.choice([0, 0, 1, 2, 3, 5, 6, 9]) for _ in range(cols)]
+                for _ in range(rows)]
+    parent_of = sorted(rng.randrange(max(1, rows // 2)) for _ in range(rows))
+    parent_of = [sorted(set(parent_of)).index(p) for p in parent_of]
+    _masks, leaks = two_levels(children, parent_of, rng.choice([3, 5]))
+    assert leaks == []
 
 
 # --- random tables ----------------------------------------------------------------------------
