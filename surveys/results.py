@@ -23,10 +23,12 @@ Decisions recorded here (the page, the exports and the API rely on them):
   would give a hidden count away: it is shown only when all the counts are. A mean of
   numbers is shown for at least k answers, and so that the groups hidden under one parent
   (everyone, a department one level up, a filter's rest) hold nobody or at least k.
-* **A filter** (the respondents who gave one answer to one question) is shown only when its
-  group has at least k people *and* the rest is empty or has at least k too (else the rest
-  follows from "all minus the filter"). Internally the filter is a cross-tab of the group
-  and the rest, of which only the group is shown.
+* **A filter** (the respondents who gave one answer to a single-choice or agreement
+  question) is one row of the cross-tab by that question, protected the same way; it is
+  shown only when its group has at least k people *and* the rest is empty or has at least
+  k too (else the rest's texts follow from "all minus the filter").
+* **Two questions crossed** are the same numbers whichever is the axis (and in each of
+  their filters): protected once, in one orientation, and turned round for the other.
 * **Texts** are listed only for all respondents or a filter group, only when at least k
   people answered the question, sorted (never in the order they were given).
 """
@@ -159,6 +161,8 @@ class _Groups:
     upper: _Groups | None = None  # departments: the level above, shown too
     parent_of: list[int] | None = None  # each group's index in ``upper``
     ids: list = field(default_factory=list)  # department ids (to find parents)
+    question: Spec | None = None  # groups by the answers of this question…
+    rows: list[int] = field(default_factory=list)  # …its answers (indices) given by anyone
 
     @property
     def sizes(self) -> list[int]:
@@ -223,7 +227,7 @@ class _Counter:
         self.language = language
         self.want_texts = texts
         self._overall: dict[str, tuple[list[int], list[bool]]] = {}
-        self._masks: dict[tuple[str, int], tuple[list[list[int]], Mask]] = {}
+        self._masks: dict[tuple, tuple[list[list[int]], Mask]] = {}
 
     def overall(self, spec: Spec) -> tuple[list[int], list[bool]]:
         """Counts of every respondent and which are hidden (the fixed totals of the rest)."""
@@ -293,6 +297,18 @@ class _Counter:
     def mask(self, spec: Spec, groups: _Groups) -> tuple[list[list[int]], Mask]:
         """The groups' counts and what to hide, protected together with the overall counts
         and group sizes (fixed) and, for departments, the level above as subtotals."""
+        if groups.question is spec:  # a filter's own question: each group on its answer
+            cells = [spec.counts(m) for m in groups.members]
+            return cells, Mask(
+                cells=[[groups.hidden[g] and c == groups.rows[g] for c in range(len(row))]
+                       for g, row in enumerate(cells)],
+                row_totals=list(groups.hidden), col_totals=self.overall(spec)[1], total=False)
+        if groups.question is not None and spec.groupable:
+            cells, mask = self.pair(groups.question, spec)
+            return [cells[i] for i in groups.rows], Mask(
+                cells=[mask.cells[i] for i in groups.rows],
+                row_totals=[mask.row_totals[i] for i in groups.rows],
+                col_totals=mask.col_totals, total=mask.total)
         key = (spec.key, id(groups))
         if key not in self._masks:
             counts, hidden = self.overall(spec)
@@ -312,6 +328,25 @@ class _Counter:
                 locks=Locks(row_totals=groups.hidden, col_totals=hidden, total=False,
                             known_row_totals=groups.known, subtotals=subtotals))
             self._masks[key] = (cells, mask)
+        return self._masks[key]
+
+    def pair(self, rows: Spec, cols: Spec) -> tuple[list[list[int]], Mask]:
+        """Two questions that both split the respondents, crossed: the same numbers whichever
+        is the cross-tab's axis (or the filter), so they are protected once, in one
+        orientation (by key), and turned round for the other."""
+        if rows.key > cols.key:
+            cells, mask = self.pair(cols, rows)
+            return [list(c) for c in zip(*cells, strict=True)], Mask(
+                cells=[list(c) for c in zip(*mask.cells, strict=True)],
+                row_totals=mask.col_totals, col_totals=mask.row_totals, total=mask.total)
+        key = (rows.key, cols.key, "pair")
+        if key not in self._masks:
+            row_counts, row_hidden = self.overall(rows)
+            col_counts, col_hidden = self.overall(cols)
+            cells = [cols.counts(m) for _key, _label, m in _answer_groups(rows, self.answers)]
+            self._masks[key] = (cells, protect(
+                Table(cells, row_counts, col_counts, self.total), self.k,
+                locks=Locks(row_totals=row_hidden, col_totals=col_hidden, total=False)))
         return self._masks[key]
 
     def shown_sums(self, groups: _Groups, answered: list[int]) -> list[bool]:
@@ -359,38 +394,43 @@ class _Counter:
         return answered > 0 and not any(hidden[:len(spec.categories)])
 
 
+def _question_groups(spec: Spec, counter: _Counter) -> _Groups:
+    """Respondents by their answer to ``spec``; answers nobody gave are left out (rows of
+    zeros that tell nothing), the sizes hidden as in the question's own results."""
+    found = _answer_groups(spec, counter.answers)
+    hidden = counter.overall(spec)[1]
+    rows = [i for i, (_key, _label, members) in enumerate(found) if members]
+    return _Groups([found[i][:2] for i in rows], [found[i][2] for i in rows],
+                   [hidden[i] for i in rows], question=spec, rows=rows)
+
+
 def _selected_groups(selection: Selection, counter: _Counter,
                      all_specs: dict[str, Spec]) -> _Groups | None:
-    answers, k = counter.answers, counter.k
     if selection.by == "department":
-        return _department_groups(answers, selection.level, counter.language, k)
+        return _department_groups(counter.answers, selection.level, counter.language,
+                                  counter.k)
     if selection.by:
-        spec = all_specs[selection.by.removeprefix("question:")]
-        # Answers nobody gave make empty groups: rows of zeros that tell nothing.
-        kept = [(group, hidden) for group, hidden in zip(
-            _answer_groups(spec, answers), counter.overall(spec)[1], strict=True) if group[2]]
-        return _Groups([(key, label) for (key, label, _m), _h in kept],
-                       [m for (*_kl, m), _h in kept], [h for _g, h in kept])
+        return _question_groups(all_specs[selection.by.removeprefix("question:")], counter)
     return None
 
 
 def _filter_groups(survey: Survey, selection: Selection, counter: _Counter,
                    all_specs: dict[str, Spec]) -> tuple[_Groups | None, Group | None]:
-    """The filter's group and the rest; (None, None) when either is below k, or when the
-    group's size is hidden in its question's own results (it would give that away)."""
+    """The cross-tab by the filter's question, of which only the filter's group is shown;
+    (None, None) when that group or the rest is below k, or when the group's size is
+    hidden in its question's own results (it would give that away)."""
     key, _sep, value = (selection.filter or "").partition(":")
     spec = all_specs[key]
-    members = [r for r in counter.answers.responses if value in spec.chosen.get(r, ())]
-    rest = [r for r in counter.answers.responses if value not in spec.chosen.get(r, ())]
     index = [k for k, _label in spec.categories].index(value)
+    groups = _question_groups(spec, counter)
+    size = len(groups.members[groups.rows.index(index)]) if index in groups.rows else 0
     k = counter.k
-    if len(members) < k or 0 < len(rest) < k or counter.overall(spec)[1][index]:
+    if size < k or 0 < counter.total - size < k or counter.overall(spec)[1][index]:
         return None, None
+    groups.shown = groups.rows.index(index)
     question = question_by_key(survey, key)
     label = f"{localized(question, 'text', counter.language)}: {spec.categories[index][1]}"
-    groups = _Groups([("filter", label), ("rest", "")], [members, rest], [False, False],
-                     shown=0)
-    return groups, Group("filter", label, len(members), False)
+    return groups, Group("filter", label, size, False)
 
 
 def survey_results(survey: Survey, selection: Selection | None = None, language: str = "ja",

@@ -60,6 +60,7 @@ class Spec:
     numbers: dict[str, float] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
     has_stats: bool = False  # a mean and a median of ``numbers``
+    groupable: bool = False  # one answer each (single choice, agreement): it splits people
 
     @property
     def additive(self) -> bool:
@@ -100,7 +101,7 @@ def specs(question: SurveyQuestion, rows: dict[str, list], language: str) -> lis
                   for rid, answers in rows.items()}
         categories = [(o.key, localized(o, "label", language)) for o in question.options]
         return [Spec(key, None, "choice" if kind == "single" else "multiple", categories,
-                      chosen)]
+                     chosen, groupable=kind == "single")]
     if kind in ("likert", "rating"):
         numbers = _numbers(rows)
         if kind == "likert":
@@ -110,7 +111,8 @@ def specs(question: SurveyQuestion, rows: dict[str, list], language: str) -> lis
             high = int(question.max_value if question.max_value is not None else RATING_MAX)
             categories = _points(low, high)
         chosen = {rid: {str(int(n))} for rid, n in numbers.items()}
-        return [Spec(key, None, "choice", categories, chosen, numbers, has_stats=True)]
+        return [Spec(key, None, "choice", categories, chosen, numbers, has_stats=True,
+                     groupable=kind == "likert")]
     if kind == "likert_matrix":
         specs = []
         for option in question.options:

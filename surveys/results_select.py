@@ -13,7 +13,9 @@ from surveys.validation import localized
 from workhub.errors import DomainError
 
 GROUP_TYPES = ("single", "likert")  # one answer each: their answers split the respondents
-FILTER_TYPES = ("single", "multiple", "likert")
+# A filter is one group of a cross-tab by the same question (the same numbers, protected
+# the same way), so only questions that can split the respondents filter them.
+FILTER_TYPES = GROUP_TYPES
 MAX_LEVEL = 6
 
 
@@ -55,7 +57,7 @@ def filter_choices(survey: Survey, language: str) -> list[tuple[SurveyQuestion, 
     """Per filterable question, its answers as (value, label)."""
     out = []
     for question in ordered_questions(survey):
-        if question.type in ("single", "multiple"):
+        if question.type == "single":
             out.append((question, [(o.key, localized(o, "label", language))
                                    for o in question.options]))
         elif question.type == "likert":

@@ -7,7 +7,8 @@ suppressed (``Mask``).
 1. **Primary suppression.** A number whose group has fewer than k respondents is hidden: a
    count between 1 and k-1 (the count *is* its group: the people behind it), and every entry
    of a row whose group (a department, the people who chose an option) has 1 to k-1 people.
-   Zero is not hidden for itself: "nobody" is shown as 0, distinct from "< k".
+   Zero is not hidden for itself: "nobody" is shown as 0, distinct from "< k". Columns
+   likewise: the cells of a column whose total is 1 to k-1 are hidden, zeros included.
 2. **Complementary suppression.** Where a row or column adds up to a known total, one hidden
    entry could be recovered by subtraction; so a line with exactly one hidden entry gets a
    second: its smallest shown non-zero entry (a hidden 0 next to a hidden count would just
@@ -141,6 +142,13 @@ def _grid(table: Table, k: int, row_groups: Sequence[int] | None, locks: Locks) 
     for r in range(rows):
         if small(groups[r]):
             for c in range(cols + 1):
+                hidden[r, c] = True
+    # A column's people are a group too (those who gave one answer): when they are fewer
+    # than k, even a 0 of theirs in some row is about them. Rows and columns alike, so a
+    # table and its transpose are protected the same way.
+    for c in range(cols):
+        if small(table.col_totals[c]):
+            for r in range(rows):
                 hidden[r, c] = True
     grid = _Grid(rows, cols, value, hidden)
     for locked, positions in (

@@ -57,9 +57,9 @@ def test_departments_roll_up_and_a_department_below_k_is_hidden_with_a_partner(o
     assert groups(results) == {"FIN": None, "GEN": 8, "HEA": 7, "none": None}
     bureau = {row.group.key: row for row in item(results, "bureau").groups}
     assert bureau["FIN"].hidden and values(bureau["FIN"]) == [None] * 4
-    assert values(bureau["HEA"]) == [0, 0, 7, 0]
-    assert bureau["HEA"].counts[2].percent == 100.0
-    truth = {"GEN": [8, 0, 0, 0], "none": [0, 0, 5, 0]}
+    # The 4 who chose b are a small group too: HEA's 0 for b is hidden (with a partner).
+    assert values(bureau["HEA"])[1] is None
+    truth = {"GEN": [8, 0, 0, 0], "HEA": [0, 0, 7, 0], "none": [0, 0, 5, 0]}
     for key, true in truth.items():
         assert all(v in (None, t) for v, t in zip(values(bureau[key]), true, strict=True))
     level2 = survey_results(survey, parse_selection(survey, by="department", level="2"))
@@ -139,10 +139,39 @@ def test_cross_tab_by_another_question_hides_a_group_below_k(app_ctx):
     assert groups(results) == {"a": None, "b": None, "c": 7}
     sat = {row.group.key: row for row in item(results, "sat").groups}
     assert values(sat["b"]) == [None] * 6
-    assert values(sat["c"]) == [0, 0, 0, 7, 0, 0]
-    assert sat["c"].stats.mean == 4.0 and sat["c"].stats.n == 7
+    truth = {"a": [0, 0, 0, 6, 0, 0], "c": [0, 0, 0, 7, 0, 0]}
+    for key, true in truth.items():
+        assert all(v in (None, t) for v, t in zip(values(sat[key]), true, strict=True))
+    # Only the 4 of b chose 5: c's 0 there is about them, hidden, and its 7 as the partner;
+    # the mean of c would give them back.
+    assert values(sat["c"])[3:5] == [None, None] and sat["c"].stats.hidden
     # The grouping question itself has no cross-tab.
     assert item(results, "bureau").groups == []
+
+
+def test_two_questions_crossed_show_the_same_numbers_whichever_way(app_ctx):
+    # bureau × sat appears as "sat by bureau" and as "bureau by sat", and each filter is a
+    # row of them: one protection, so that no view shows what another hides.
+    survey = make_survey(k=3)
+    for bureau, sat, count in (("a", 4, 5), ("a", 2, 2), ("b", 4, 3), ("b", 5, 4),
+                               ("c", 2, 6), ("c", 5, 1), ("c", 1, 3)):
+        add_many(survey, count, {"bureau": bureau, "sat": sat})
+    db.session.commit()
+    by_bureau = survey_results(survey, parse_selection(survey, by="question:bureau"))
+    by_sat = survey_results(survey, parse_selection(survey, by="question:sat"))
+    sat_rows = {r.group.key: r for r in item(by_bureau, "sat").groups}
+    bureau_rows = {r.group.key: r for r in item(by_sat, "bureau").groups}
+    for b, row in sat_rows.items():
+        for count in row.counts:
+            if count.key in bureau_rows:
+                other = next(c for c in bureau_rows[count.key].counts if c.key == b)
+                assert (count.value, count.hidden) == (other.value, other.hidden), (b, count)
+    for b, row in sat_rows.items():
+        if b == "none":
+            continue
+        filtered = survey_results(survey, parse_selection(survey, filter=f"bureau:{b}"))
+        if not filtered.filter_hidden:
+            assert values(item(filtered, "sat").overall) == values(row)
 
 
 def test_means_of_hidden_groups_cannot_be_derived_from_the_overall_mean(app_ctx):
@@ -170,21 +199,31 @@ def test_a_filter_below_k_shows_nothing_and_at_k_shows_its_group(app_ctx):
     shown = survey_results(survey, parse_selection(survey, filter="sat:4"))
     assert not shown.filter_hidden
     assert shown.filter_group.size == K + 1
-    assert values(item(shown, "bureau").overall) == [0, K + 1, 0, 0]
+    assert values(item(shown, "sat").overall) == [0, 0, 0, K + 1, 0, 0]
     assert item(shown, "sat").overall.stats.mean == 4.0
+    # Bureau a has 4 people: even their 0 here is about them, hidden with a partner.
+    bureau = values(item(shown, "bureau").overall)
+    assert bureau[0] is None and all(v in (None, t) for v, t in zip(bureau, [0, K + 1, 0, 0],
+                                                                    strict=True))
 
 
 def test_a_filter_whose_rest_is_below_k_shows_nothing(app_ctx):
-    # Everyone but 3 chose "network": all minus the filter would show those 3.
+    # Everyone but 3 chose bureau a: all minus the filter would show those 3.
     survey = make_survey(k=K)
-    add_many(survey, 8, {"obstacles": ["network"], "sat": 4})
-    add_many(survey, 3, {"obstacles": ["devices"], "sat": 1})
+    add_many(survey, 8, {"bureau": "a", "sat": 4, "wishes": "会議が多い"})
+    add_many(survey, 3, {"bureau": "b", "sat": 1, "wishes": "紙が多い"})
     db.session.commit()
-    assert survey_results(survey, parse_selection(survey, filter="obstacles:network")
-                          ).filter_hidden
-    # A filter that holds everyone has no rest: it shows the same as no filter.
-    everyone = survey_results(survey, parse_selection(survey, filter="sat:4"))
-    assert everyone.filter_hidden  # 8 chose 4, the rest (3) is below k
+    assert survey_results(survey, parse_selection(survey, filter="bureau:a")).filter_hidden
+    # A filter that holds everyone has no rest: it shows what no filter shows.
+    whole = make_survey(k=K)
+    add_many(whole, 6, {"bureau": "c", "sat": 4, "wishes": "会議が多い"})
+    db.session.commit()
+    everyone = survey_results(whole, parse_selection(whole, filter="bureau:c"))
+    assert not everyone.filter_hidden and everyone.filter_group.size == 6
+    plain = survey_results(whole)
+    for key in ("bureau", "sat", "wishes"):
+        assert values(item(everyone, key).overall) == values(item(plain, key).overall)
+    assert item(everyone, "wishes").texts == ["会議が多い"] * 6
 
 
 def test_a_filter_never_reveals_a_count_hidden_as_a_partner(app_ctx):
@@ -233,6 +272,7 @@ def test_filtered_counts_cannot_be_subtracted_from_the_overall_ones(app_ctx):
     ({"filter": "bureau"}, "invalid_filter", "filter"),
     ({"filter": "bureau:zzz"}, "invalid_filter", "filter"),
     ({"filter": "wishes:x"}, "invalid_filter", "filter"),
+    ({"filter": "obstacles:network"}, "invalid_filter", "filter"),  # not a split
     ({"filter": "nope:a"}, "invalid_filter", "filter"),
     ({"filter": "sat:6"}, "invalid_filter", "filter"),
     ({"filter": "<script>:a"}, "invalid_filter", "filter"),
