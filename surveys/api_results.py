@@ -1,6 +1,6 @@
 """JSON API of the surveys package (api_results): routes on workhub.api.bp.
 
-``GET /surveys/<id>/results[?by=department[&level=N]|question:<key>][&filter=<key>:<answer>]``
+``GET /surveys/<id>/results[?by=department[&level=N]|question:<key>|filter=<key>:<answer>]``
 (HR and administrators; 403 otherwise, 404 for an unknown survey or a draft): per question
 and item the counts, percentages and statistics of the results page. Every hidden number is
 an object ``{"key", "label", "suppressed": true}`` with no count, percentage or mean; a

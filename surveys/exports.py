@@ -4,15 +4,17 @@ Excel) and XLSX, both safe against formula injection (workhub/exports_common.py)
 * **Aggregated results** are the page's numbers, hidden ones written as ``< k`` (never a
   count, a percentage or a mean of a hidden group), with the survey, k, the cross-tab or
   filter on a summary sheet and the frequent words of the texts on their own sheet.
-* **Responses** (one row per response, one column per question or grid row) only when the
-  survey has at least k respondents.
-  - *Anonymous* survey: no person, department, time or response id; rows in a random
-    order; dates as months; in each column a value given by fewer than k respondents (a
-    rare option or combination, a unique number, a month few chose, "no answer" when few
-    left it empty; all of a text question's answers when fewer than k wrote one) is
-    written ``< k``, with partners as in the results, so that counting the ``< k`` cells
-    gives nothing away. This is still one row per person: crossing two columns can single
-    someone out, so the file is for HR alone.
+* **Responses** (one column per question or grid row) only when the survey has at least
+  k respondents.
+  - *Anonymous* survey: no person, department, time or response id, and **no row is a
+    person**: every column is shuffled on its own. One person's answers side by side would
+    let anyone cross two columns (bureau × satisfaction, say) into groups far below k, the
+    very numbers the results page hides; a column alone is the question's answers in a
+    random order. Dates are months; in each column a value given by fewer than k
+    respondents (a rare option or combination, a unique number, a month few chose, "no
+    answer" when few left it empty; all of a text question's answers when fewer than k
+    wrote one) is written ``< k``, with partners as in the results, so that counting the
+    ``< k`` cells gives nothing away.
   - *Identified* survey: login, name and department first, every answer as given, rows
     by department and login.
 """
@@ -193,10 +195,13 @@ def responses_table(survey: Survey, language: str) -> tuple[list[str], list[list
     ids = [r.id for r in responses]
     headers = [title for title, _spec in columns]
     if survey.anonymous:
-        masked = [_masked_column(spec, ids, k) for _title, spec in columns]
-        rows = [[column[rid] for column in masked] for rid in ids]
-        random.SystemRandom().shuffle(rows)  # no order of submission, not even by id
-        return headers, rows
+        shuffle = random.SystemRandom().shuffle
+        values = []
+        for _title, spec in columns:
+            column = list(_masked_column(spec, ids, k).values())
+            shuffle(column)  # each on its own: no order of submission, no person per row
+            values.append(column)
+        return headers, [list(row) for row in zip(*values, strict=True)]
     users = {u.id: u for u in db.session.scalars(
         select(User).where(User.id.in_([r.user_id for r in responses if r.user_id])))}
     departments = {d.id: d for d in db.session.scalars(select(Department))}

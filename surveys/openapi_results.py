@@ -112,8 +112,9 @@ def paths() -> dict:
          "schema": {"type": "integer", "minimum": 1, "maximum": 6},
          "description": "With by=department: the level of the tree to roll up to (1: top)"},
         {"name": "filter", "in": "query", "required": False, "schema": {"type": "string"},
-         "description": "`<key>:<answer>`: only the respondents who gave that answer; shown "
-         "only when they and the rest each number at least k (or the rest is empty)"},
+         "description": "`<key>:<answer>` of a single-choice or agreement question: only "
+         "the respondents who gave that answer; shown only when they and the rest each "
+         "number at least k (or the rest is empty)"},
     ]
     return {
         "/surveys/{survey_id}/results": {"get": {

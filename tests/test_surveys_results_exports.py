@@ -42,6 +42,22 @@ def test_unique_numbers_and_rare_combinations_are_masked(app_ctx):
     assert obstacles["Network; Devices"] == 4 and obstacles["< k"] == 4
 
 
+def test_no_row_of_an_anonymous_export_is_a_person(app_ctx):
+    # Bureau and satisfaction go together perfectly; a row per person would show it (and
+    # let anyone cross them into small groups). Each column is shuffled on its own.
+    survey = make_survey(k=K)
+    add_many(survey, 10, {"bureau": "a", "sat": 4})
+    add_many(survey, 10, {"bureau": "c", "sat": 5})
+    db.session.commit()
+    exports_seen = []
+    for _ in range(3):
+        table = exports.responses_table(survey, "en")
+        bureau, sat = column(table, "bureau"), column(table, "sat")
+        assert Counter(bureau) == {"A": 10, "C": 10} and Counter(sat) == {4: 10, 5: 10}
+        exports_seen.append(Counter(zip(bureau, sat, strict=True)))
+    assert any(pairs != {("A", 4): 10, ("C", 5): 10} for pairs in exports_seen)
+
+
 def test_dates_become_months_and_no_answer_is_a_value_too(app_ctx):
     survey = make_survey(k=K)
     add_many(survey, 3, {"since": "2026-04-01"})
