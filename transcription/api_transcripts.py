@@ -1,0 +1,116 @@
+"""JSON API of the transcript editor and the minutes: routes on workhub.api.bp.
+
+* ``GET /meetings/<id>/transcript[?level=verbatim|clean|edited]`` (whoever may see the
+  meeting): language, duration and the segments with id, times, speaker, text at the level
+  (素起こし by default: the text an edit replaces), version and the doubtful flag.
+* ``PATCH /segments/<id>`` ``{"text"?, "speaker"? (a speaker id or null), "version"}``
+  (organiser, the department's secretaries, administrators): 200 with the segment, 409
+  ``stale`` with the person's text back in ``kept`` and the segment as it is now in
+  ``current`` when the version is not the current one.
+* ``GET /meetings/<id>/minutes[?format=json|txt|md|docx]``: the minutes (a draft only for
+  those who manage the meeting; 404 otherwise).
+"""
+
+from __future__ import annotations
+
+from flask import Response, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from transcription import editing, exports
+from transcription import minutes as minutes_svc
+from transcription.editor_access import can_manage_meeting, can_view_meeting
+from transcription.models import Meeting, Transcript
+from workhub.api import bp
+from workhub.errors import DomainError, Forbidden, NotFound
+from workhub.extensions import db
+from workhub.telework.api_bookings import _body, _json_errors
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _meeting(meeting_id: int, *, manage: bool = False) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound(_("No such meeting."))
+    if not can_view_meeting(_actor(), meeting):
+        raise Forbidden(_("You may not see this meeting."))
+    if manage and not can_manage_meeting(_actor(), meeting):
+        raise Forbidden(_("Only the organiser, the department's secretaries and "
+                          "administrators edit the transcript."))
+    return meeting
+
+
+def segment_json(segment, level: str) -> dict:
+    state = editing.segment_state(segment, level)
+    return {key: state[key] for key in ("id", "start", "end", "speaker", "speaker_id", "text",
+                                        "version", "doubtful", "edited")}
+
+
+@bp.get("/meetings/<int:meeting_id>/transcript")
+@_json_errors
+def transcript_api(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    level = editing.check_level(request.args.get("level"), default="verbatim")
+    transcript = editing.current_transcript(meeting)
+    if transcript is None:
+        raise NotFound(_("There is no transcript yet."), code="no_transcript")
+    return jsonify({"meeting_id": meeting.id, "language": transcript.language,
+                    "duration": transcript.duration, "level": level,
+                    "speakers": [{"id": s.id, "label": s.label, "name": s.name}
+                                 for s in transcript.speakers],
+                    "segments": [segment_json(s, level) for s in transcript.segments]})
+
+
+def _speaker_value(data: dict):
+    value = data.get("speaker")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise DomainError(_("speaker is a speaker id of this transcript, or null."),
+                          field="speaker", code="invalid_speaker")
+    return value
+
+
+@bp.patch("/segments/<int:segment_id>")
+@_json_errors
+def segment_api(segment_id: int):
+    segment = editing.get_segment(segment_id)
+    transcript = db.session.get(Transcript, segment.transcript_id)
+    meeting = _meeting(transcript.meeting_id, manage=True)
+    if editing.current_transcript(meeting).id != transcript.id:
+        raise NotFound(_("No such segment."))
+    data = _body({"text", "speaker", "version"})
+    text = data.get("text")
+    if text is not None and not isinstance(text, str):
+        raise DomainError(_("text is a string."), field="text")
+    version = data.get("version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise DomainError(_("version is the integer the segment was loaded at."),
+                          field="version", code="invalid_version")
+    try:
+        editing.edit_segment(segment, _actor(), version=version, text=text,
+                             speaker_id=_speaker_value(data), set_speaker="speaker" in data)
+    except editing.StaleEdit as exc:
+        db.session.rollback()
+        return jsonify({"error": {"code": exc.code, "message": exc.message},
+                        "kept": exc.kept, "current": exc.current}), 409
+    db.session.commit()
+    return jsonify(segment_json(segment, "verbatim"))
+
+
+@bp.get("/meetings/<int:meeting_id>/minutes")
+@_json_errors
+def minutes_api(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    minutes = minutes_svc.get_minutes(meeting)
+    if minutes is None or not minutes_svc.can_view_minutes(_actor(), meeting, minutes):
+        raise NotFound(_("There are no minutes of this meeting yet."), code="no_minutes")
+    fmt = exports.check_format(request.args.get("format", "json"), exports.MINUTES_FORMATS)
+    data = exports.export_minutes(minutes_svc.document(meeting, minutes), fmt)
+    if fmt == "json":
+        return Response(data, mimetype="application/json")
+    response = Response(data, mimetype=exports.MEDIA_TYPES[fmt].split(";")[0])
+    response.headers["Content-Type"] = exports.MEDIA_TYPES[fmt]
+    response.headers["Content-Disposition"] = f'attachment; filename="minutes-{meeting.id}.{fmt}"'
+    return response
