@@ -1,0 +1,239 @@
+"""Whisper inference for WorkHub: a recording in, timed and checked segments out.
+
+No Flask, no database: the worker, the `workhub transcribe` command and the benchmark call
+the same `transcribe`. The pipeline:
+
+1. decode with PyAV (`audio.load_audio`); a stereo file whose channels carry different
+   people is transcribed channel by channel (speakers "1" and "2"), else mixed to mono;
+2. voice activity detection cuts the audio into windows at pauses (`chunking`);
+3. windows are decoded in batches with timestamps, resumed where the model stopped short
+   and re-decoded at higher temperature where it looped (`decoding`);
+4. the hallucination guard drops silence phrases and empty-window text, collapses loops
+   and flags what it is unsure about (`guard`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from transcription import guard
+from transcription.audio import (
+    SAMPLE_RATE,
+    AudioError,
+    AudioInfo,
+    channels_differ,
+    load_audio,
+    mono_mix,
+    probe,
+)
+from transcription.chunking import (
+    VadSettings,
+    kept_pause_samples,
+    plan_windows,
+    speech_share,
+)
+from transcription.decoding import Decoder, DecodeSettings, RawSegment
+
+__all__ = [
+    "AudioError",
+    "AudioInfo",
+    "Cancelled",
+    "Segment",
+    "TranscribeOptions",
+    "Transcript",
+    "probe",
+    "transcribe",
+]
+
+# Languages written without spaces between words.
+NO_SPACE_LANGUAGES = frozenset({"ja", "zh", "yue", "th", "lo", "my", "km", "bo"})
+
+
+class Cancelled(Exception):  # noqa: N818 - it is an outcome, not an error
+    """The caller asked to stop; raised between batches."""
+
+
+@dataclass
+class Segment:
+    """A timed piece of the transcript (seconds from the start of the recording)."""
+
+    start: float
+    end: float
+    text: str
+    speaker: str | None = None
+    no_speech_prob: float = 0.0
+    avg_logprob: float = 0.0
+    compression_ratio: float = 0.0
+    doubtful: bool = False
+    reason: str | None = None  # why it is doubtful (guard.Verdict reasons)
+
+
+@dataclass
+class Transcript:
+    """The result of `transcribe`."""
+
+    language: str
+    duration: float
+    segments: list[Segment] = field(default_factory=list)
+    language_probability: float = 1.0
+
+    @property
+    def text(self) -> str:
+        """All segment texts, joined as the language is written."""
+        joiner = "" if self.language in NO_SPACE_LANGUAGES else " "
+        return joiner.join(s.text for s in self.segments).strip()
+
+    @property
+    def speakers(self) -> list[str]:
+        """The speaker labels in order of first appearance."""
+        return list(dict.fromkeys(s.speaker for s in self.segments if s.speaker is not None))
+
+
+@dataclass(frozen=True)
+class TranscribeOptions:
+    """Pipeline settings; the defaults are the ones the benchmark measured."""
+
+    decode: DecodeSettings = field(default_factory=DecodeSettings)
+    vad: VadSettings = field(default_factory=VadSettings)
+    # How glossary terms reach the model: "hotwords" (faster-whisper's hotwords prefix),
+    # "prompt" (as if said before), "both", or "none".
+    glossary_as: str = "hotwords"
+    split_stereo: bool = True
+    hallucination_guard: bool = True
+
+
+ProgressFn = Callable[[float, float], None]
+CancelledFn = Callable[[], bool]
+
+
+def _whisper(model):
+    """Accept a LoadedModel (transcription.model) or a faster_whisper.WhisperModel."""
+    return model if hasattr(model, "feature_extractor") else model.model
+
+
+def _prompt(wm, tokenizer, glossary: Sequence[str], glossary_as: str) -> list[int]:
+    terms = [t.strip() for t in glossary if t and t.strip()]
+    hotwords = "、".join(terms) if terms and glossary_as in ("hotwords", "both") else None
+    initial = "、".join(terms) + "。" if terms and glossary_as in ("prompt", "both") else None
+    previous = tokenizer.encode(" " + initial) if initial else []
+    return wm.get_prompt(tokenizer, previous, without_timestamps=False, hotwords=hotwords)
+
+
+def _detect_language(wm, audio: np.ndarray, windows) -> tuple[str, float]:
+    speech = [audio[s:e] for w in windows[:3] for s, e in w.pieces] or [audio[:30 * SAMPLE_RATE]]
+    sample = np.concatenate(speech)[:30 * SAMPLE_RATE]
+    language, probability, _ = wm.detect_language(audio=sample)
+    return language, float(probability)
+
+
+def _check(segments: list[RawSegment], speaker: str | None, use_guard: bool) -> list[Segment]:
+    kept: list[Segment] = []
+    previous: str | None = None
+    run = 0  # how many times in a row the current line was decoded
+    for raw in segments:
+        share = speech_share(raw.window.speech, raw.start, raw.end)
+        if not use_guard:
+            verdict = guard.Verdict(False, raw.text)
+        else:
+            verdict = guard.judge(raw.text, no_speech_prob=raw.no_speech_prob,
+                                  avg_logprob=raw.avg_logprob,
+                                  compression_ratio=raw.compression_ratio,
+                                  speech_share=share, previous_text=previous)
+            same = previous is not None and guard.key(raw.text) == guard.key(previous)
+            run = run + 1 if same else 1
+            if same and len(guard.key(raw.text)) >= guard.SEGMENT_LOOP_MIN_CHARS \
+                    and run >= guard.SEGMENT_LOOP_REPEATS:
+                # A loop across segments: keep the first copies, flagged, drop the rest.
+                for earlier in kept[-(guard.SEGMENT_LOOP_REPEATS - 1):]:
+                    earlier.doubtful, earlier.reason = True, "repetition"
+                previous = raw.text
+                continue
+        previous = raw.text
+        if verdict.drop:
+            continue
+        kept.append(Segment(
+            start=round(raw.start, 2), end=round(max(raw.end, raw.start), 2),
+            text=verdict.text, speaker=speaker, no_speech_prob=round(raw.no_speech_prob, 4),
+            avg_logprob=round(raw.avg_logprob, 4),
+            compression_ratio=round(raw.compression_ratio, 3),
+            doubtful=verdict.doubtful, reason=verdict.reason))
+    return kept
+
+
+def transcribe(
+    path: str | os.PathLike[str],
+    *,
+    model,
+    language: str | None = "ja",
+    glossary: Sequence[str] = (),
+    options: TranscribeOptions | None = None,
+    progress: ProgressFn | None = None,
+    cancelled: CancelledFn | None = None,
+) -> Transcript:
+    """Transcribe a recording.
+
+    Args:
+      path: A local audio or video file (probe it first to refuse bad uploads early).
+      model: A `transcription.model.LoadedModel` or a `faster_whisper.WhisperModel`.
+      language: A Whisper language code ("ja", "en" …) or None to detect it.
+      glossary: Terms (place names, departments, people) the model should prefer.
+      options: Pipeline settings; `TranscribeOptions()` when None.
+      progress: Called as progress(seconds_done, seconds_total) after each batch.
+      cancelled: Polled before each batch; when it returns True, `Cancelled` is raised.
+
+    Returns:
+      A Transcript whose segments are in time order.
+
+    Raises:
+      AudioError: the file cannot be decoded or holds no sound.
+      Cancelled: `cancelled()` returned True.
+    """
+    from faster_whisper.tokenizer import Tokenizer
+
+    options = options or TranscribeOptions()
+    wm = _whisper(model)
+    info = probe(path)
+    split = options.split_stereo and info.channels == 2
+    signals = load_audio(path, channels=2 if split else 1)
+    if split and not channels_differ(signals[0], signals[1]):
+        signals = [mono_mix(signals[0], signals[1])]
+    duration = signals[0].size / SAMPLE_RATE
+    speakers: list[str | None] = ["1", "2"] if len(signals) == 2 else [None]
+
+    plans = [plan_windows(signal, options.vad) for signal in signals]
+    probability = 1.0
+    if language is None:
+        mix = signals[0] if len(signals) == 1 else mono_mix(signals[0], signals[1])
+        language, probability = _detect_language(wm, mix, plans[0])
+    if not wm.model.is_multilingual:
+        language = "en"
+    tokenizer = Tokenizer(wm.hf_tokenizer, wm.model.is_multilingual, task="transcribe",
+                          language=language)
+    prompt = _prompt(wm, tokenizer, glossary, options.glossary_as)
+    decoder = Decoder(wm, tokenizer, prompt, options.decode, kept_pause_samples(options.vad))
+
+    total = duration * len(signals)
+    finished = 0.0
+
+    def on_batch(done: float) -> None:
+        if progress is not None:
+            progress(min(total, finished + done) / len(signals), duration)
+        if cancelled is not None and cancelled():
+            raise Cancelled
+
+    if cancelled is not None and cancelled():
+        raise Cancelled
+    segments: list[Segment] = []
+    for signal, windows, speaker in zip(signals, plans, speakers, strict=True):
+        raw = decoder.run(signal, windows, on_batch)
+        segments.extend(_check(raw, speaker, options.hallucination_guard))
+        finished += duration
+    segments.sort(key=lambda s: (s.start, s.end))
+    if progress is not None:
+        progress(duration, duration)
+    return Transcript(language=language, duration=round(duration, 3), segments=segments,
+                      language_probability=probability)
