@@ -157,3 +157,16 @@ def test_downloads_and_print(client, world):
     assert client.get(f"{editor(world)}/export.txt?level=x").status_code == 400
     page = client.get(f"{editor(world)}/print?level=edited").get_data(as_text=True)
     assert "<caption>" in page and "予算" in page
+
+
+def test_doubtful_segments_are_flagged_and_no_audio_without_a_recording(client, world, app):
+    with app.app_context():
+        seg = db.session.get(Segment, world.segment_ids[4])
+        seg.doubtful, seg.doubt_reason = True, "no_speech"
+        db.session.commit()
+    sign_in(client, "member")
+    html = client.get(editor(world)).get_data(as_text=True)
+    assert html.count('class="badge text-bg-warning doubtful"') == 1
+    flagged = f'id="seg-{world.segment_ids[4]}"'
+    assert html.index("badge text-bg-warning doubtful") > html.index(flagged)
+    assert "<audio" not in html and 'class="seek"' not in html
