@@ -19,8 +19,8 @@ from flask_login import current_user
 
 from transcription import editing, exports
 from transcription import minutes as minutes_svc
-from transcription.editor_access import can_manage_meeting, can_view_meeting
 from transcription.models import Meeting, Transcript
+from transcription.permissions import can_manage_meeting, can_view_meeting
 from workhub.api import bp
 from workhub.errors import DomainError, Forbidden, NotFound
 from workhub.extensions import db

@@ -31,8 +31,8 @@ from transcription.editing import (
     parse_version,
     speaker_name,
 )
-from transcription.editor_access import can_manage_meeting, can_view_meeting
 from transcription.models import Meeting, Minutes
+from transcription.permissions import can_manage_meeting, can_view_meeting
 from workhub.errors import Conflict, DomainError, NotFound
 from workhub.extensions import db
 from workhub.org.models import User

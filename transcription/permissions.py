@@ -60,3 +60,15 @@ def visible_meetings(user: User | None) -> ColumnElement[bool]:
     if user.has_role("secretary") and user.department_id is not None:
         rules.append(Meeting.department_id == user.department_id)
     return or_(*rules)
+
+
+def managed_meetings(user: User | None) -> ColumnElement[bool]:
+    """A WHERE clause on Meeting: the meetings ``user`` may manage (draft minutes, edits)."""
+    if not _signed_in(user):
+        return false()
+    if user.has_role("admin"):
+        return Meeting.id.isnot(None)
+    rules = [Meeting.organiser_id == user.id]
+    if user.has_role("secretary") and user.department_id is not None:
+        rules.append(Meeting.department_id == user.department_id)
+    return or_(*rules)

@@ -17,10 +17,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from transcription.editing import clean_input
-from transcription.editor_access import managed_meeting_ids, visible_meeting_ids
 from transcription.exports import minutes_txt
 from transcription.minutes import document
 from transcription.models import Meeting, Minutes, Segment, Transcript
+from transcription.permissions import managed_meetings, visible_meetings
 from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.org.models import User
@@ -72,10 +72,10 @@ def search(user: User, query: str | None, *, limit: int = LIMIT) -> list[Hit]:
     meetings first."""
     text = normalise_query(query)
     pattern = _pattern(text)
-    visible = visible_meeting_ids(user)
+    visible = visible_meetings(user)
     hits: list[Hit] = []
     for meeting in db.session.scalars(
-            select(Meeting).where(Meeting.id.in_(visible),
+            select(Meeting).where(visible,
                                   Meeting.title.ilike(pattern, escape="\\"))
             .order_by(Meeting.starts_at.desc()).limit(limit)):
         hits.append(Hit("meeting", meeting.id, meeting.title, meeting.starts_at,
@@ -84,16 +84,16 @@ def search(user: User, query: str | None, *, limit: int = LIMIT) -> list[Hit]:
     rows = db.session.execute(
         select(Segment, Meeting).join(Transcript, Transcript.id == Segment.transcript_id)
         .join(Meeting, Meeting.id == Transcript.meeting_id)
-        .where(Meeting.id.in_(visible), said.ilike(pattern, escape="\\"))
+        .where(visible, said.ilike(pattern, escape="\\"))
         .order_by(Meeting.starts_at.desc(), Segment.position).limit(limit)).all()
     for segment, meeting in rows:
         hits.append(Hit("segment", meeting.id, meeting.title, meeting.starts_at,
                         snippet(segment.text or segment.verbatim, text),
                         start=segment.start_s, segment_id=segment.id))
-    readable = or_(Minutes.status == "final", Meeting.id.in_(managed_meeting_ids(user)))
+    readable = or_(Minutes.status == "final", managed_meetings(user))
     for minutes, meeting in db.session.execute(
             select(Minutes, Meeting).join(Meeting, Meeting.id == Minutes.meeting_id)
-            .where(Meeting.id.in_(visible), readable,
+            .where(visible, readable,
                    Minutes.body_json.ilike(pattern, escape="\\"))
             .order_by(Meeting.starts_at.desc()).limit(limit)).all():
         hits.append(Hit("minutes", meeting.id, meeting.title, meeting.starts_at,

@@ -28,8 +28,8 @@ from werkzeug.routing import BuildError
 
 from transcription import editing, exports, glossary
 from transcription import search as finder
-from transcription.editor_access import can_manage_meeting, can_view_meeting
 from transcription.models import TEXT_LEVELS, Meeting, Recording, Segment, Speaker
+from transcription.permissions import can_manage_meeting, can_view_meeting
 from workhub.auth.permissions import roles_required
 from workhub.errors import DomainError
 from workhub.extensions import db

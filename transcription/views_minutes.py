@@ -10,7 +10,7 @@ from flask_login import login_required
 
 from transcription import editing, exports
 from transcription import minutes as svc
-from transcription.editor_access import can_manage_meeting
+from transcription.permissions import can_manage_meeting
 from transcription.views_editor import LEVEL_LABELS, actor, bp, download, load_meeting
 from workhub.errors import DomainError
 from workhub.extensions import db
