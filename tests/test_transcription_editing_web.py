@@ -170,3 +170,30 @@ def test_doubtful_segments_are_flagged_and_no_audio_without_a_recording(client, 
     flagged = f'id="seg-{world.segment_ids[4]}"'
     assert html.index("badge text-bg-warning doubtful") > html.index(flagged)
     assert "<audio" not in html and 'class="seek"' not in html
+
+
+def test_player_plays_the_kept_recording_through_the_checked_view(client, world, app):
+    from transcription.models import Recording, Transcript
+
+    with app.app_context():
+        transcript = db.session.scalar(db.select(Transcript).where(
+            Transcript.meeting_id == world.meeting_id))
+        recording = Recording(meeting_id=world.meeting_id, sha256="a" * 64, size=10,
+                              original_name="会議.m4a", content_type="audio/mp4",
+                              duration=30.0, channels=1, sample_rate=16000)
+        db.session.add(recording)
+        db.session.flush()
+        transcript.recording_id, recording_id = recording.id, recording.id
+        db.session.commit()
+    sign_in(client, "member")
+    html = client.get(editor(world)).get_data(as_text=True)
+    audio = f"/meetings/{world.meeting_id}/recordings/{recording_id}/audio"
+    assert f'src="{audio}"' in html and 'id="speed"' in html
+    assert f'href="{audio}#t=5.0" data-start="5.0"' in html
+    with app.app_context():
+        from workhub.database import utcnow
+
+        db.session.get(Recording, recording_id).deleted_at = utcnow()
+        db.session.commit()
+    html = client.get(editor(world)).get_data(as_text=True)
+    assert "<audio" not in html and 'class="seek"' not in html

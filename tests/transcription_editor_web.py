@@ -18,16 +18,20 @@ from transcription.editing import current_transcript
 
 @pytest.fixture(name="app", scope="session")
 def editor_app(app):
-    """The session app, with the editor's blueprint registered if create_app lacks it."""
-    if "transcripts" in app.blueprints:
+    """The session app, with the meetings and editor blueprints registered if create_app
+    lacks them."""
+    if "transcripts" in app.blueprints and "meetings" in app.blueprints:
         yield app
         return
     from transcription.views_editor import bp
+    from transcription.views_meetings import bp as meetings_bp
     from workhub import create_app
     from workhub.extensions import db
 
     wired = create_app(dict(app.config))
-    wired.register_blueprint(bp)
+    for blueprint in (meetings_bp, bp):
+        if blueprint.name not in wired.blueprints:
+            wired.register_blueprint(blueprint)
     yield wired
     with wired.app_context():
         db.engine.dispose()
