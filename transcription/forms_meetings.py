@@ -8,6 +8,7 @@ from datetime import datetime, time
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from transcription.meetings import (
@@ -18,13 +19,15 @@ from transcription.meetings import (
 )
 from workhub.telework.policy import office_zone
 
-ONLINE_TOOL_LABELS = (
-    ("none", _l("None (in person)")), ("teams", _l("Microsoft Teams")), ("zoom", _l("Zoom")),
-    ("webex", _l("Webex")), ("other", _l("Other")),
-)
-LANGUAGE_LABELS = (
-    ("ja", _l("Japanese")), ("en", _l("English")), ("auto", _l("Detect automatically")),
-)
+ONLINE_TOOL_LABELS = {
+    "none": _l("None (in person)"), "teams": _l("Microsoft Teams"), "zoom": _l("Zoom"),
+    "webex": _l("Webex"), "other": _l("Other"),
+}
+LANGUAGE_LABELS = {"ja": _l("Japanese"), "en": _l("English"), "auto": _l("Detect automatically")}
+
+
+def _choices(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice(key, label) for key, label in labels.items()]
 
 
 def _strip(value):
@@ -41,8 +44,9 @@ class MeetingForm(FlaskForm):
     end = TimeField(_l("Ends at (optional)"), validators=[Optional()])
     place = StringField(_l("Place (optional)"), filters=[_strip], validators=[
         Length(max=MAX_PLACE, message=_l("At most %(max)d characters."))])
-    online_tool = SelectField(_l("Online tool"), choices=ONLINE_TOOL_LABELS, default="none")
-    language = SelectField(_l("Language of the recording"), choices=LANGUAGE_LABELS,
+    online_tool = SelectField(_l("Online tool"), choices=_choices(ONLINE_TOOL_LABELS),
+                              default="none")
+    language = SelectField(_l("Language of the recording"), choices=_choices(LANGUAGE_LABELS),
                            default="ja")
     participants = TextAreaField(
         _l("Participants from the staff (login IDs)"), render_kw={"rows": 3},

@@ -120,12 +120,13 @@ def _apply(meeting: Meeting, data: MeetingData) -> None:
     meeting.title, meeting.place = title, place
     meeting.starts_at, meeting.ends_at = data.starts_at, data.ends_at
     meeting.online_tool, meeting.language = data.online_tool, data.language
-    # Keep who attended (the minutes' 出席者/欠席者) for people who stay on the list.
-    attended = {(p.user_id, p.name): p.attended for p in meeting.participants}
-    rows = [MeetingParticipant(user_id=u.id, attended=attended.get((u.id, None), True))
-            for u in users]
-    rows += [MeetingParticipant(name=n, affiliation=a, attended=attended.get((None, n), True))
-             for n, a in externals]
+    # The rows of people who stay are kept (with who attended, for the minutes' 出席者/欠席者).
+    old = {(p.user_id, None if p.user_id else p.name): p for p in meeting.participants}
+    rows = [old.get((u.id, None)) or MeetingParticipant(user_id=u.id) for u in users]
+    for name, affiliation in externals:
+        row = old.get((None, name)) or MeetingParticipant(name=name)
+        row.affiliation = affiliation
+        rows.append(row)
     for position, row in enumerate(rows):
         row.position = position
     meeting.participants = rows

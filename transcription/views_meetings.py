@@ -122,7 +122,7 @@ def _meeting_page(meeting, status: int = 200, errors=()):
     return render_template(
         "meetings/meeting.html", meeting=meeting, recordings=recordings, jobs=_jobs(recordings),
         eta=eta_seconds, may_manage=can_manage_meeting(_actor(), meeting),
-        tool_labels=dict(ONLINE_TOOL_LABELS), errors=list(errors),
+        tool_labels=ONLINE_TOOL_LABELS, errors=list(errors),
         max_mb=rec.max_bytes() // (1024 * 1024), extensions=", ".join(rec.CONTENT_TYPES),
     ), status
 
