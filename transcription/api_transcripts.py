@@ -110,7 +110,4 @@ def minutes_api(meeting_id: int):
     data = exports.export_minutes(minutes_svc.document(meeting, minutes), fmt)
     if fmt == "json":
         return Response(data, mimetype="application/json")
-    response = Response(data, mimetype=exports.MEDIA_TYPES[fmt].split(";")[0])
-    response.headers["Content-Type"] = exports.MEDIA_TYPES[fmt]
-    response.headers["Content-Disposition"] = f'attachment; filename="minutes-{meeting.id}.{fmt}"'
-    return response
+    return exports.file_response(data, fmt, f"minutes-{meeting.id}")

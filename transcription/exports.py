@@ -16,6 +16,7 @@ from dataclasses import asdict
 from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt
+from flask import Response
 from flask_babel import gettext as _
 
 from transcription import engine, formats
@@ -186,3 +187,12 @@ def export_minutes(doc: MinutesDocument, fmt: str) -> bytes:
         data = asdict(doc) | {"headings": HEADINGS}
         return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
     return minutes_txt(doc).encode()
+
+
+def file_response(data: bytes, fmt: str, filename: str) -> Response:
+    """``data`` as a download named ``filename.fmt``, never cached."""
+    response = Response(data)
+    response.headers["Content-Type"] = MEDIA_TYPES[fmt]
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

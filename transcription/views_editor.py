@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     jsonify,
@@ -205,16 +204,6 @@ def rename_speaker(meeting_id: int, speaker_id: int):
     return _back(meeting, _("Speaker renamed."), "speakers")
 
 
-def download(data: bytes, fmt: str, filename: str) -> Response:
-    response = Response(data, mimetype=exports.MEDIA_TYPES[fmt].split(";")[0])
-    if ";" in exports.MEDIA_TYPES[fmt]:
-        response.headers["Content-Type"] = exports.MEDIA_TYPES[fmt]
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{filename}.{fmt}\"; filename*=UTF-8''{filename}.{fmt}")
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.get("/<int:meeting_id>/transcript/export.<fmt>")
 @login_required
 def export_transcript(meeting_id: int, fmt: str):
@@ -225,7 +214,7 @@ def export_transcript(meeting_id: int, fmt: str):
                                          request.args.get("level", "edited"))
     except DomainError as exc:
         abort(404 if exc.field == "format" else 400)
-    return download(data, fmt, f"transcript-{meeting.id}")
+    return exports.file_response(data, fmt, f"transcript-{meeting.id}")
 
 
 @bp.get("/<int:meeting_id>/transcript/print")

@@ -11,7 +11,7 @@ from flask_login import login_required
 from transcription import editing, exports
 from transcription import minutes as svc
 from transcription.permissions import can_manage_meeting
-from transcription.views_editor import LEVEL_LABELS, actor, bp, download, load_meeting
+from transcription.views_editor import LEVEL_LABELS, actor, bp, load_meeting
 from workhub.errors import DomainError
 from workhub.extensions import db
 
@@ -110,8 +110,8 @@ def export_minutes(meeting_id: int, fmt: str):
         abort(404)
     if fmt not in exports.MINUTES_FORMATS:
         abort(404)
-    return download(exports.export_minutes(svc.document(meeting, minutes), fmt), fmt,
-                    f"minutes-{meeting.id}")
+    return exports.file_response(exports.export_minutes(svc.document(meeting, minutes), fmt),
+                                 fmt, f"minutes-{meeting.id}")
 
 
 @bp.get("/<int:meeting_id>/minutes/print")
