@@ -308,7 +308,8 @@ _LOGIN_REQUIRED_CODE = login_required(lambda: None).__code__
 ACCESS_MODULES = [
     importlib.import_module(name)
     for name in ("access_devices_inventory", "access_devices_loans", "access_devices_reports",
-                 "access_surveys_build", "access_surveys_answer", "access_surveys_results")
+                 "access_surveys_build", "access_surveys_answer", "access_surveys_results",
+                 "access_transcription_editor")
 ]
 for _module in ACCESS_MODULES:
     _clash = set(ROUTES) & set(_module.ROUTES)

@@ -38,6 +38,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from surveys.views_answer import bp as surveys_bp
     from surveys.views_build import bp as surveys_build_bp
     from surveys.views_results import bp as survey_results_bp
+    from transcription.views_editor import bp as transcripts_bp
+    from transcription.views_meetings import bp as meetings_bp
     from workhub.admin.views import bp as admin_bp
     from workhub.api import bp as api_bp
     from workhub.auth.views import bp as auth_bp
@@ -68,6 +70,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(surveys_bp)
     app.register_blueprint(surveys_build_bp)
     app.register_blueprint(survey_results_bp)
+    app.register_blueprint(meetings_bp)
+    app.register_blueprint(transcripts_bp)
 
     from workhub.jobs.registry import load_job_modules
 

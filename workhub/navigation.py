@@ -78,6 +78,12 @@ NAV: tuple[NavItem | NavGroup, ...] = (
         NavItem(_l("My surveys"), "surveys.my_surveys"),
         NavItem(_l("Build and run surveys"), "surveys_build.survey_list", ("hr", "admin")),
     )),
+    NavGroup(_l("Meetings"), "meetings", (
+        NavItem(_l("Meetings and minutes"), "meetings.meeting_list"),
+        NavItem(_l("New meeting"), "meetings.new_meeting", ("secretary", "manager", "admin")),
+        NavItem(_l("Search transcripts and minutes"), "transcripts.search_page"),
+        NavItem(_l("Glossary"), "transcripts.glossary_page", ("secretary", "admin")),
+    )),
     NavGroup(_l("Administration"), "admin", (
         NavItem(_l("Users"), "admin.users", ("admin",)),
         NavItem(_l("Departments"), "admin.departments", ("admin",)),

@@ -31,6 +31,8 @@ def authenticate_request():
 from surveys import api_answer as surveys_answer_api  # noqa: E402,F401
 from surveys import api_build as surveys_build_api  # noqa: E402,F401
 from surveys import api_results as surveys_results_api  # noqa: E402,F401
+from transcription import api_meetings as transcription_meetings_api  # noqa: E402,F401
+from transcription import api_transcripts as transcription_transcripts_api  # noqa: E402,F401
 from workhub.api import views  # noqa: E402,F401
 from workhub.devices import api_inventory as devices_inventory_api  # noqa: E402,F401
 from workhub.devices import api_loans as devices_loans_api  # noqa: E402,F401

@@ -419,6 +419,8 @@ PACKAGE_DOCS = (
     "surveys.openapi_build",
     "surveys.openapi_answer",
     "surveys.openapi_results",
+    "transcription.openapi_meetings",
+    "transcription.openapi_transcripts",
 )
 
 

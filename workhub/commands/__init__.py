@@ -6,10 +6,11 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from workhub.commands import core, devices, jobs, ldap, telework
+    from workhub.commands import core, devices, jobs, ldap, telework, transcribe
 
     core.register(app)
     ldap.register(app)
     jobs.register(app)
     telework.register(app)
     devices.register(app)
+    transcribe.register(app)

@@ -26,7 +26,7 @@ def register(app: Flask) -> None:
 
         try:
             run_cli(file, language=language, level=level, fmt=fmt, output=output,
-                    model_dir=current_app.config.get("WORKHUB_WHISPER_MODEL") or None,
+                    model_dir=current_app.config.get("WHISPER_MODEL") or None,
                     instance_path=current_app.instance_path, cpu_threads=cpu_threads)
         except CliError as exc:
             raise click.ClickException(str(exc)) from exc

@@ -16,6 +16,7 @@ JOB_MODULES = (
     "workhub.telework.jobs",
     "workhub.devices.jobs",
     "surveys.jobs",
+    "transcription.jobs",
 )
 
 
