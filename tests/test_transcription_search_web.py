@@ -123,3 +123,25 @@ def test_api_patch_refused_to_readers(client, world, app):
     assert client.patch("/api/v1/segments/999999", json={"text": "x", "version": 1},
                         headers={"X-CSRFToken": token(client)}).status_code == 404
     assert snapshot(app) == before
+
+
+def test_api_answers_match_the_documented_schemas(client, world):
+    from openapi_schema_validator import OAS30Validator as Validator
+
+    from transcription.openapi_transcripts import SCHEMAS
+    from workhub.api.openapi import build_openapi
+
+    components = build_openapi()["components"]
+    components = components | {"schemas": components["schemas"] | SCHEMAS}
+
+    def check(name, body):
+        Validator({"$ref": f"#/components/schemas/{name}", "components": components}
+                  ).validate(body)
+
+    sign_in(client, "sec")
+    check("Transcript", client.get(api(world)).get_json())
+    check("TranscriptSegment", patch(client, world, {"text": "版1", "version": 1}).get_json())
+    check("SegmentStale", patch(client, world, {"text": "古い", "version": 1}).get_json())
+    client.post(f"/meetings/{world.meeting_id}/minutes/generate",
+                data={"csrf_token": token(client), "level": "edited"})
+    check("Minutes", client.get(f"/api/v1/meetings/{world.meeting_id}/minutes").get_json())

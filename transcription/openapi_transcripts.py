@@ -43,7 +43,8 @@ SCHEMAS: dict = {
         "description": "The segment changed since the version sent: nothing was saved; "
         "`kept` is the text sent, `current` the segment now (text before any level).",
         "properties": {
-            "error": {"$ref": _REF + "Error"},
+            "error": {"type": "object", "required": ["code", "message"], "properties": {
+                "code": {"type": "string", "enum": ["stale"]}, "message": {"type": "string"}}},
             "kept": {"type": "string", "nullable": True},
             "current": {"$ref": _REF + "TranscriptSegment"},
         },
