@@ -67,6 +67,11 @@ def test_editing_from_the_keyboard_and_a_lost_race(app, world, new_page, screens
     assert page.locator("#minutes-table").is_visible()
     problems += problems_on(page, "minutes")
     screenshot(page, "minutes-draft-phone")
+    for path, where in (("/meetings/glossary", "glossary"), ("/meetings/search?q=予算", "search"),
+                        (f"/meetings/{world.meeting_id}/minutes/print", "minutes print view")):
+        page.goto(path)
+        problems += problems_on(page, where)
+    assert page.locator("dl dt").count() == 11  # every heading of the layout
     assert not problems, "\n".join(problems)
 
 
