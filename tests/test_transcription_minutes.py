@@ -141,3 +141,15 @@ def test_draft_is_for_organiser_and_secretaries_final_for_participants(meeting):
 
 def test_headings_are_japanese():
     assert set(HEADINGS.values()) >= {"会議名", "議事内容", "決定事項", "今後の対応"}
+
+
+def test_agenda_items_never_named_get_no_lines_and_nothing_is_repeated(app_ctx, make_user):
+    make_user("sec3", roles=("secretary",))
+    meeting = make_meeting(agenda=("開会", "人事の件", "広報の件"), lines=[
+        ("1", "開会します。"), ("1", "予算の話です。"), ("2", "次に広報の件です。"),
+        ("2", "以上です。")])
+    minutes = generate_draft(meeting, user("sec3"), level="verbatim")
+    first, unnamed, last = (i["discussion"] for i in document(meeting, minutes).items)
+    assert first.endswith("予算の話です。") and "広報" not in first
+    assert unnamed == ""
+    assert "次に広報の件です。" in last and last.endswith("以上です。")

@@ -133,18 +133,20 @@ def _sentences(text: str) -> list[str]:
 
 
 def _split_by_agenda(meeting: Meeting, lines: list[tuple[str | None, str]]) -> list[str]:
-    """Lines per agenda item: an item starts at the first line naming its title."""
+    """Lines per agenda item: an item starts at the first line (after the previous item's
+    start) naming its title; an item never named gets no lines, the first starts at 0."""
     titles = [a.title for a in meeting.agenda] or [""]
-    starts, cursor = [0], 0
+    starts: list[int | None] = [0]
+    cursor = 0
     for title in titles[1:]:
         found = next((i for i in range(cursor, len(lines)) if title and title in lines[i][1]),
                      None)
-        starts.append(found if found is not None else len(lines))
-        cursor = starts[-1] if found is not None else cursor
-    starts.append(len(lines))
+        starts.append(found)
+        cursor = found if found is not None else cursor
     parts = []
-    for i in range(len(titles)):
-        chunk = lines[starts[i]:max(starts[i], starts[i + 1])]
+    for i, start in enumerate(starts):
+        later = [s for s in starts[i + 1:] if s is not None]
+        chunk = [] if start is None else lines[start:later[0] if later else len(lines)]
         parts.append("\n".join(f"{who}：{text}" if who else text for who, text in chunk))
     return parts
 
