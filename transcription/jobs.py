@@ -19,11 +19,11 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select
 
 from transcription import recordings as rec
 from transcription.audio import AudioError
-from transcription.models import GlossaryTerm, Meeting, Recording, Segment, Speaker, Transcript
+from transcription.models import Meeting, Recording, Segment, Speaker, Transcript
 from workhub.auth.services import audit
 from workhub.database import utcnow
 from workhub.extensions import db
@@ -31,7 +31,6 @@ from workhub.jobs.registry import JobCancelled, JobError, JobReleased, handler, 
 
 log = logging.getLogger(__name__)
 
-MAX_GLOSSARY_TERMS = 200
 DEFAULT_LABEL = "1"  # a mono recording's one speaker, renamed in the editor
 
 periodic("recording_retention", "transcription.retention", "15 4 * * *",
@@ -55,11 +54,9 @@ def load_engine_model():
 
 def glossary_terms(meeting: Meeting) -> list[str]:
     """Terms of the meeting's department and everyone's, as hotwords."""
-    rule = GlossaryTerm.department_id.is_(None)
-    if meeting.department_id is not None:
-        rule = or_(rule, GlossaryTerm.department_id == meeting.department_id)
-    return list(db.session.scalars(select(GlossaryTerm.term).where(rule)
-                                   .order_by(GlossaryTerm.term).limit(MAX_GLOSSARY_TERMS)))
+    from transcription.glossary import hotwords_for
+
+    return hotwords_for(meeting.department_id)
 
 
 def engine_language(meeting: Meeting) -> str | None:
