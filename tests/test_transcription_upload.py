@@ -269,3 +269,26 @@ def test_audio_of_another_meeting_or_unknown_recording_is_404(app, client, store
 def test_audio_anonymous_is_sent_to_login(client, stored):
     url, _data = stored
     assert client.get(url).status_code == 302
+
+
+@pytest.mark.parametrize("api", [False, True])
+def test_body_far_over_the_limit_is_refused_before_it_is_read(app, client, uploads, monkeypatch,
+                                                              api):
+    monkeypatch.setitem(app.config, "MAX_RECORDING_MB", 1)
+    meeting_id = _meeting_id(app)
+    login(client, "sec", PASSWORD)
+    token = csrf_token(client, f"/meetings/{meeting_id}")
+    before = snapshot(app)
+    body = (b'--B\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n' + token.encode()
+            + b'\r\n--B\r\nContent-Disposition: form-data; name="file"; filename="big.wav"\r\n'
+            b"Content-Type: audio/wav\r\n\r\n" + b"\0" * (3 * 1024 * 1024) + b"\r\n--B--\r\n")
+    url = f"/api/v1/meetings/{meeting_id}/recordings" if api else \
+        f"/meetings/{meeting_id}/recordings"
+    response = client.post(url, data=body, headers={"X-CSRFToken": token},
+                           content_type="multipart/form-data; boundary=B")
+    assert response.status_code == 413
+    if api:
+        assert response.get_json()["error"]["code"] == "too_large"
+    else:  # werkzeug's refusal (the body was not read), not the upload service's
+        assert "The file or request is too large." in response.get_data(as_text=True)
+    assert snapshot(app) == before and files_under(uploads) == []

@@ -21,7 +21,7 @@ from flask_login import current_user
 from transcription import meetings as svc
 from transcription import recordings as rec
 from transcription.models import Meeting, Recording
-from transcription.views_meetings import check_length, job_status
+from transcription.views_meetings import job_status, limit_upload_body
 from workhub.api import bp
 from workhub.errors import DomainError
 from workhub.extensions import db
@@ -36,6 +36,8 @@ from workhub.telework.api_bookings import (
     _text,
 )
 from workhub.telework.policy import office_zone
+
+bp.url_value_preprocessor(limit_upload_body)  # only for the upload endpoint (see there)
 
 CREATE_FIELDS = {"title", "starts_at", "ends_at", "place", "online_tool", "language",
                  "participants", "externals", "agenda"}
@@ -168,7 +170,6 @@ def get_meeting_api(meeting_id: int):
 @_json_errors
 def upload_recording_api(meeting_id: int):
     meeting = svc.get_meeting(meeting_id, _actor(), manage=True)
-    check_length()
     file = request.files.get("file")
     try:
         recording = rec.upload_recording(meeting, _actor(), file and file.stream,

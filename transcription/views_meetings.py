@@ -137,10 +137,19 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def check_length() -> None:
-    """Refuse a body announced larger than the limit before reading it."""
-    if request.content_length and request.content_length > rec.max_bytes() + (1 << 20):
-        raise rec.too_large()
+UPLOAD_ENDPOINTS = {"meetings.upload", "api.upload_recording_api"}
+FORM_ROOM = 64 * 1024  # the CSRF token and the multipart headers beside the file
+
+
+def limit_upload_body(endpoint: str | None, _values) -> None:
+    """Before anything reads the body (the CSRF check does): an upload's body may not
+    exceed the recording limit, so a huge one is refused (413) instead of spooled whole."""
+    if endpoint in UPLOAD_ENDPOINTS:
+        request.max_content_length = rec.max_bytes() + FORM_ROOM
+
+
+# URL value preprocessors run before every before_request function, the CSRF check's too.
+bp.url_value_preprocessor(limit_upload_body)
 
 
 @bp.post("/<int:meeting_id>/recordings")
@@ -148,7 +157,6 @@ def check_length() -> None:
 def upload(meeting_id: int):
     meeting = svc.get_meeting(meeting_id, _actor(), manage=True)
     try:
-        check_length()
         if not ActionForm().validate_on_submit():
             abort(400)
         file = request.files.get("file")
