@@ -13,7 +13,7 @@ import pytest
 from fixtures_browser import MOBILE, log_in
 from playwright.sync_api import expect
 from sqlalchemy import select
-from test_browser_axe import BLOCKING, describe, run_axe
+from test_browser_telework import check_page
 
 from surveys import answering
 from surveys.models import Survey, SurveyParticipation, SurveyResponse
@@ -28,15 +28,6 @@ COLLEAGUES = [
     ("w1_2", 5, ["network", "devices"], "自宅のネットワークが遅い", "general_affairs"),
     ("w3_4", 2, ["paper"], "紙の書類と押印をなくしてほしい", "finance"),
 ]
-
-
-def check_page(page, what: str) -> None:
-    """No serious axe-core violation, and nothing wider than the window."""
-    blocking = [v for v in run_axe(page) if v["impact"] in BLOCKING]
-    assert not blocking, f"{what}:\n{describe(blocking)}"
-    width = (page.viewport_size or {}).get("width", 0)
-    scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
-    assert scroll_width <= width, f"{what} scrolls sideways ({scroll_width}px at {width}px)"
 
 
 def submit(page, selector: str) -> None:
