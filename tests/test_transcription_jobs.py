@@ -5,6 +5,7 @@ transcript, the glossary as hotwords, and retention deleting only the audio."""
 from __future__ import annotations
 
 import io
+import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -234,8 +235,16 @@ def test_retention_deletes_old_audio_only(app, app_ctx, uploads, time_machine):
     assert all(e.actor_login == "system" for e in events)
     with pytest.raises(rec.NotFound):
         rec.recording_file(db.session.get(Recording, old.id))
-    # Run again: nothing more to do.
+    # Run again: nothing more to do; a half-written upload a day old goes, a fresh one stays.
+    stale, fresh = rec.recordings_dir() / "tmp" / "stale.wav", rec.recordings_dir() / "tmp" / "x"
+    stale.write_bytes(b"x")
+    fresh.write_bytes(b"x")
+    old_time = (start + timedelta(days=89)).timestamp()
+    os.utime(stale, (old_time, old_time))
+    now_time = (start + timedelta(days=91)).timestamp()
+    os.utime(fresh, (now_time, now_time))
     assert tjobs.delete_expired_recordings() == 0
+    assert not stale.exists() and fresh.exists()
 
 
 def test_retention_days_setting(app, monkeypatch):

@@ -7,7 +7,8 @@
   a rerun replaces the transcript of that recording.
 * ``transcription.retention`` (periodic ``recording_retention``, daily): deletes the original
   recording files older than WORKHUB_RECORDING_RETENTION_DAYS, marks them deleted, keeps
-  transcripts and minutes, and audits each deletion.
+  transcripts and minutes, and audits each deletion; it also removes temporary files of
+  uploads a crashed web process left behind (older than a day).
 """
 
 from __future__ import annotations
@@ -176,7 +177,22 @@ def delete_expired_recordings(days: int | None = None) -> int:
               sha256=recording.sha256, uploaded_at=recording.uploaded_at.isoformat(),
               retention_days=days)
     log.info("retention: %s recording(s) older than %s days deleted", len(expired), days)
+    _remove_stale_uploads(now)
     return len(expired)
+
+
+STALE_UPLOAD = timedelta(days=1)
+
+
+def _remove_stale_uploads(now) -> None:
+    """Temporary files of uploads a crashed web process never finished."""
+    folder = rec.recordings_dir() / "tmp"
+    if not folder.is_dir():
+        return
+    cutoff = (now - STALE_UPLOAD).timestamp()
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
 
 
 @handler("transcription.retention", max_attempts=3,
