@@ -255,3 +255,25 @@ def test_retention_days_setting(app, monkeypatch):
                         "WORKHUB_RECORDING_RETENTION_DAYS": "30"})["RECORDING_RETENTION_DAYS"] == 30
     with pytest.raises(ValueError, match="WORKHUB_RECORDING_RETENTION_DAYS"):
         load_config({"WORKHUB_SECRET_KEY": "x", "WORKHUB_RECORDING_RETENTION_DAYS": "0"})
+
+
+def test_running_job_shows_share_done_and_time_left(app, client, uploads, time_machine):
+    from conftest import login
+
+    now = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
+    time_machine.move_to(now, tick=False)
+    with app.app_context():
+        meeting = make_meeting()
+        recording = _upload(meeting, tone_bytes())
+        job = db.session.get(Job, recording.job_id)
+        job.status, job.progress, job.started_at = "running", 40, now - timedelta(seconds=60)
+        db.session.commit()
+        page = f"/meetings/{meeting.id}"
+        status_url = f"{page}/recordings/{recording.id}/status"
+    login(client, "emp", PASSWORD)
+    status = client.get(status_url).get_json()
+    assert (status["status"], status["progress"], status["eta_seconds"]) == ("running", 40, 90)
+    assert status["finished"] is False
+    html = client.get(page).get_data(as_text=True)
+    assert "Transcribing: 40% of the audio done. About 1 min 30 s left." in html
+    assert 'value="40"' in html
