@@ -292,3 +292,25 @@ def test_body_far_over_the_limit_is_refused_before_it_is_read(app, client, uploa
     else:  # werkzeug's refusal (the body was not read), not the upload service's
         assert "The file or request is too large." in response.get_data(as_text=True)
     assert snapshot(app) == before and files_under(uploads) == []
+
+
+def test_recorder_upload_answers_json(app, client, uploads, tmp_path):
+    """What workhub/static/js/recorder.js sends when recording stops: the CSRF header and
+    Accept: application/json; it follows ``url`` or shows ``error.message``."""
+    meeting_id = _meeting_id(app)
+    login(client, "sec", PASSWORD)
+    token = csrf_token(client, f"/meetings/{meeting_id}")
+    headers = {"X-CSRFToken": token, "Accept": "application/json"}
+    good = client.post(f"/meetings/{meeting_id}/recordings", headers=headers,
+                       data={"csrf_token": token, "file": (
+                           io.BytesIO(tone(tmp_path / "r.wav").read_bytes()), "recording.webm")},
+                       content_type="multipart/form-data")
+    # A WAV named .webm is still probed by its content: accepted.
+    assert good.status_code == 202
+    body = good.get_json()
+    assert body["url"] == f"/meetings/{meeting_id}#recording-{body['recording_id']}"
+    bad = client.post(f"/meetings/{meeting_id}/recordings", headers=headers,
+                      data={"csrf_token": token, "file": (io.BytesIO(b""), "recording.webm")},
+                      content_type="multipart/form-data")
+    assert bad.status_code == 422
+    assert bad.get_json()["error"] == {"code": "empty", "message": "The file is empty."}

@@ -27,6 +27,7 @@ from transcription.audio import AudioError
 from transcription.models import Meeting, Recording, Segment, Speaker, Transcript
 from workhub.auth.services import audit
 from workhub.database import utcnow
+from workhub.errors import NotFound
 from workhub.extensions import db
 from workhub.jobs.registry import JobCancelled, JobError, JobReleased, handler, periodic
 
@@ -131,7 +132,7 @@ def transcribe_recording(job, ctx):
         raise JobError(str(_l("The recording no longer exists.")), retryable=False)
     try:
         path = rec.recording_file(recording)
-    except Exception as exc:  # NotFound: retention removed the audio
+    except NotFound as exc:  # retention removed the audio
         raise JobError(str(_l("The recording's audio was deleted after its retention period; "
                               "the transcript is kept.")), retryable=False) from exc
     meeting = db.session.get(Meeting, recording.meeting_id)
