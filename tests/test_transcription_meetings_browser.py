@@ -70,3 +70,54 @@ def test_secretary_creates_uploads_and_watches_progress(app, new_page, make_depa
     page.goto("/meetings/")
     problems += check_page(page, "meeting list")
     assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def recording_browser(browser):
+    """A second Chromium with a fake microphone (a beeping test signal), allowed at once."""
+    from fixtures_browser import CHROMIUM, CHROMIUM_ARGS
+
+    chromium = browser.browser_type.launch(
+        executable_path=str(CHROMIUM), headless=True,
+        args=[*CHROMIUM_ARGS, "--use-fake-device-for-media-stream",
+              "--use-fake-ui-for-media-stream"])
+    yield chromium
+    chromium.close()
+
+
+def test_record_in_the_browser_and_upload_when_stopped(app, live_server, recording_browser,
+                                                       make_department, make_user, tmp_path,
+                                                       monkeypatch):
+    from datetime import UTC, datetime
+
+    from transcription import meetings as svc
+    from transcription.models import Recording
+    from workhub.org.models import User
+
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
+    make_department("SEC", "秘書課")
+    secretary = make_user("rokuon", ("employee", "secretary"), "SEC")
+    with app.app_context():
+        actor = db.session.scalar(db.select(User).where(User.login == "rokuon"))
+        meeting_id = svc.create_meeting(actor, svc.MeetingData(
+            title="録音会議", starts_at=datetime(2026, 12, 1, 1, 0, tzinfo=UTC))).id
+        db.session.commit()
+    context = recording_browser.new_context(base_url=live_server.url, locale="ja-JP")
+    context.grant_permissions(["microphone"])
+    page = context.new_page()
+    try:
+        log_in(page, secretary)
+        page.goto(f"/meetings/{meeting_id}")
+        page.locator("#record-start").click()
+        page.locator("#record-stop:not([disabled])").wait_for()
+        page.wait_for_timeout(2500)
+        with page.expect_navigation():
+            page.locator("#record-stop").click()
+        page.locator(".transcription-status").wait_for()
+        with app.app_context():
+            recording = db.session.scalar(db.select(Recording))
+            assert recording.meeting_id == meeting_id
+            assert recording.original_name.startswith("recording.")
+            assert recording.duration > 1.0 and recording.job_id is not None
+    finally:
+        context.close()
