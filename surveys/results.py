@@ -39,20 +39,15 @@ import statistics
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from surveys import textmine
 from surveys.layout import ordered_questions
 from surveys.models import Survey, SurveyQuestion
+from surveys.results_groups import NONE, Groups, answer_groups, department_groups
 from surveys.results_items import Answers, Spec, load, specs
 from surveys.results_select import Selection, question_by_key
 from surveys.suppression import Locks, Mask, Subtotal, Table, protect, protect_line, protect_sums
 from surveys.validation import localized
-from workhub.extensions import db
-from workhub.org.models import Department
-
-NONE = "none"  # the category of "no answer" (and the group of "no department")
-
 
 # --- what the results are made of ------------------------------------------------------------
 
@@ -149,74 +144,6 @@ class Results:
 # --- counting -------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Groups:
-    """The groups a cross-tab or a filter splits the respondents into."""
-
-    keys: list[tuple[str, str]]
-    members: list[list[str]]
-    hidden: list[bool]
-    known: bool = False  # sizes published elsewhere (response rates by department)
-    shown: int | None = None  # a filter: only the first group is shown
-    upper: _Groups | None = None  # departments: the level above, shown too
-    parent_of: list[int] | None = None  # each group's index in ``upper``
-    ids: list = field(default_factory=list)  # department ids (to find parents)
-    question: Spec | None = None  # groups by the answers of this question…
-    rows: list[int] = field(default_factory=list)  # …its answers (indices) given by anyone
-
-    @property
-    def sizes(self) -> list[int]:
-        return [len(m) for m in self.members]
-
-
-def _department_groups(answers: Answers, level: int, language: str, k: int
-                       ) -> _Groups:
-    """Responses per department rolled up to ``level`` (1: the top of the tree), with the
-    levels above: a level's table is shown with the one above it, so it is protected with
-    the upper rows as subtotals (a parent minus its shown children is no way in)."""
-    departments = {d.id: d for d in db.session.scalars(select(Department))}
-    chains = {rid: (departments[answers.departments[rid]].path()
-                    if answers.departments[rid] in departments else [])
-              for rid in answers.responses}
-
-    def at(chain: list[Department], depth: int) -> Department | None:
-        return chain[min(depth, len(chain)) - 1] if chain and depth else None
-
-    upper: _Groups | None = None
-    total = len(answers.responses)
-    for depth in range(1, level + 1):
-        members: dict[int | None, list[str]] = {}
-        parents: dict[int | None, int | None] = {}
-        for rid, chain in chains.items():
-            department = at(chain, depth)
-            key = department.id if department else None
-            members.setdefault(key, []).append(rid)
-            parent = at(chain, depth - 1)
-            parents[key] = parent.id if parent else None
-        order = sorted((i for i in members if i is not None),
-                       key=lambda i: departments[i].code) + ([None] if None in members else [])
-        keys = [(departments[i].code, departments[i].name(language)) if i is not None
-                else (NONE, _("No department")) for i in order]
-        sizes = [len(members[i]) for i in order]
-        hidden, _total = protect_line(sizes, total, k, total_locked=False)
-        parent_of = None
-        if upper is not None:
-            index = {key: n for n, key in enumerate(upper.ids)}
-            parent_of = [index[parents[i] if i is not None else None] for i in order]
-        upper = _Groups(keys, [members[i] for i in order], hidden, known=True, upper=upper,
-                        parent_of=parent_of, ids=order)
-    assert upper is not None
-    return upper
-
-
-def _answer_groups(spec: Spec, answers: Answers) -> list[tuple[str, str, list[str]]]:
-    """Responses per answer of a one-answer question, "no answer" last."""
-    out = [(key, label, [r for r in answers.responses if spec.chosen.get(r) == {key}])
-           for key, label in spec.categories]
-    return out + [(NONE, _("No answer"), [r for r in answers.responses
-                                          if not spec.chosen.get(r)])]
-
-
 class _Counter:
     """Counts, protects and assembles the items of one survey."""
 
@@ -268,7 +195,7 @@ class _Counter:
             return not hidden[0]
         return not hidden[-1] and not size_hidden
 
-    def item(self, spec: Spec, groups: _Groups | None) -> Item:
+    def item(self, spec: Spec, groups: Groups | None) -> Item:
         counts, hidden = self.overall(spec)
         everyone = self.answers.responses
         answered = len(spec.numbers)
@@ -294,7 +221,7 @@ class _Counter:
                 item.analysis = textmine.analyse(item.texts)
         return item
 
-    def mask(self, spec: Spec, groups: _Groups) -> tuple[list[list[int]], Mask]:
+    def mask(self, spec: Spec, groups: Groups) -> tuple[list[list[int]], Mask]:
         """The groups' counts and what to hide, protected together with the overall counts
         and group sizes (fixed) and, for departments, the level above as subtotals."""
         if groups.question is spec:  # a filter's own question: each group on its answer
@@ -343,13 +270,13 @@ class _Counter:
         if key not in self._masks:
             row_counts, row_hidden = self.overall(rows)
             col_counts, col_hidden = self.overall(cols)
-            cells = [cols.counts(m) for _key, _label, m in _answer_groups(rows, self.answers)]
+            cells = [cols.counts(m) for _key, _label, m in answer_groups(rows, self.answers)]
             self._masks[key] = (cells, protect(
                 Table(cells, row_counts, col_counts, self.total), self.k,
                 locks=Locks(row_totals=row_hidden, col_totals=col_hidden, total=False)))
         return self._masks[key]
 
-    def shown_sums(self, groups: _Groups, answered: list[int]) -> list[bool]:
+    def shown_sums(self, groups: Groups, answered: list[int]) -> list[bool]:
         """Which groups' means (or text lists) may be shown: each group with at least k
         answers, and under each parent (everyone, or the department one level up) the
         hidden ones together hold nobody or at least k."""
@@ -363,7 +290,7 @@ class _Counter:
                 shown[i] = flag
         return shown
 
-    def crosstab(self, spec: Spec, groups: _Groups) -> tuple[list[Row], bool]:
+    def crosstab(self, spec: Spec, groups: Groups) -> tuple[list[Row], bool]:
         """One row per group; and whether the texts of the shown group (a filter) may be
         listed."""
         cells, mask = self.mask(spec, groups)
@@ -394,20 +321,20 @@ class _Counter:
         return answered > 0 and not any(hidden[:len(spec.categories)])
 
 
-def _question_groups(spec: Spec, counter: _Counter) -> _Groups:
+def _question_groups(spec: Spec, counter: _Counter) -> Groups:
     """Respondents by their answer to ``spec``; answers nobody gave are left out (rows of
     zeros that tell nothing), the sizes hidden as in the question's own results."""
-    found = _answer_groups(spec, counter.answers)
+    found = answer_groups(spec, counter.answers)
     hidden = counter.overall(spec)[1]
     rows = [i for i, (_key, _label, members) in enumerate(found) if members]
-    return _Groups([found[i][:2] for i in rows], [found[i][2] for i in rows],
+    return Groups([found[i][:2] for i in rows], [found[i][2] for i in rows],
                    [hidden[i] for i in rows], question=spec, rows=rows)
 
 
 def _selected_groups(selection: Selection, counter: _Counter,
-                     all_specs: dict[str, Spec]) -> _Groups | None:
+                     all_specs: dict[str, Spec]) -> Groups | None:
     if selection.by == "department":
-        return _department_groups(counter.answers, selection.level, counter.language,
+        return department_groups(counter.answers, selection.level, counter.language,
                                   counter.k)
     if selection.by:
         return _question_groups(all_specs[selection.by.removeprefix("question:")], counter)
@@ -415,7 +342,7 @@ def _selected_groups(selection: Selection, counter: _Counter,
 
 
 def _filter_groups(survey: Survey, selection: Selection, counter: _Counter,
-                   all_specs: dict[str, Spec]) -> tuple[_Groups | None, Group | None]:
+                   all_specs: dict[str, Spec]) -> tuple[Groups | None, Group | None]:
     """The cross-tab by the filter's question, of which only the filter's group is shown;
     (None, None) when that group or the rest is below k, or when the group's size is
     hidden in its question's own results (it would give that away)."""
