@@ -23,6 +23,7 @@ KNOWN_EVENTS = (
     "logout",
     "password.reset",
     "roles.changed",
+    "survey.responses_exported",
     "token.created",
     "token.revoked",
     "user.activated",
