@@ -309,7 +309,7 @@ ACCESS_MODULES = [
     importlib.import_module(name)
     for name in ("access_devices_inventory", "access_devices_loans", "access_devices_reports",
                  "access_surveys_build", "access_surveys_answer", "access_surveys_results",
-                 "access_transcription_editor")
+                 "access_transcription_meetings", "access_transcription_editor")
 ]
 for _module in ACCESS_MODULES:
     _clash = set(ROUTES) & set(_module.ROUTES)
