@@ -110,7 +110,7 @@ def test_record_in_the_browser_and_upload_when_stopped(app, live_server, recordi
         page.goto(f"/meetings/{meeting_id}")
         page.locator("#record-start").click()
         page.locator("#record-stop:not([disabled])").wait_for()
-        page.wait_for_timeout(2500)
+        page.wait_for_timeout(1500)
         with page.expect_navigation():
             page.locator("#record-stop").click()
         page.locator(".transcription-status").wait_for()
