@@ -277,3 +277,16 @@ def test_running_job_shows_share_done_and_time_left(app, client, uploads, time_m
     html = client.get(page).get_data(as_text=True)
     assert "Transcribing: 40% of the audio done. About 1 min 30 s left." in html
     assert 'value="40"' in html
+
+
+def test_damaged_stored_file_fails_with_a_readable_message(app, app_ctx, uploads, monkeypatch):
+    monkeypatch.setitem(app.config, "WHISPER_MODEL",
+                        str(instance_dir() / "models" / "whisper-base"))
+    recording = _upload(make_meeting(), tone_bytes())
+    rec.stored_path(recording.sha256).write_bytes(b"not audio any more")
+    assert Worker(app, scheduler=False).run_pending() == 1
+    db.session.expire_all()
+    job = db.session.get(Job, recording.job_id)
+    assert job.status == "failed" and job.attempts == 1  # not worth retrying
+    assert job.error == "The file is not an audio or video recording."
+    assert db.session.scalar(select(func.count(Transcript.id))) == 0

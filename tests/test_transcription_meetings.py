@@ -251,3 +251,21 @@ def test_api_refuses_non_json_and_employees(app, client):
     assert client.get("/api/v1/meetings/999999").status_code == 404
     with app.app_context():
         assert db.session.scalar(select(func.count(Meeting.id))) == 1
+
+
+def test_edit_page_saves_for_the_organiser_and_refuses_bad_input(app, client):
+    with app.app_context():
+        meeting_id = make_meeting().id
+    login(client, "boss", PASSWORD)
+    url = f"/meetings/{meeting_id}/edit"
+    token = csrf_token(client, url)
+    before = snapshot(app)
+    bad = client.post(url, data={**FORM, "end": "09:00", "csrf_token": token})
+    assert bad.status_code == 400
+    assert "The end must be after the start." in bad.get_data(as_text=True)
+    assert snapshot(app) == before
+    good = client.post(url, data={**FORM, "title": "改名した会議", "csrf_token": token})
+    assert good.status_code == 303
+    with app.app_context():
+        meeting = db.session.get(Meeting, meeting_id)
+        assert meeting.title == "改名した会議" and meeting.organiser.login == "boss"
