@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 from transcription_helpers import EN_CLIP, instance_dir
-from transcription_meetings_helpers import PASSWORD, make_meeting, org, tone, user, wired  # noqa: F401
+from transcription_meetings_helpers import PASSWORD, make_meeting, org, tone, user  # noqa: F401
 
 from transcription import engine
 from transcription import jobs as tjobs

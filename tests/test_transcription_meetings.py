@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from conftest import csrf_token, login, snapshot
 from sqlalchemy import func, select
-from transcription_meetings_helpers import PASSWORD, make_meeting, org, user, wired  # noqa: F401
+from transcription_meetings_helpers import PASSWORD, make_meeting, org, user  # noqa: F401
 
 from transcription import meetings as svc
 from transcription.models import Meeting

@@ -21,7 +21,6 @@ from transcription_meetings_helpers import (  # noqa: F401 - fixtures
     truncated,
     user,
     video_without_sound,
-    wired,
 )
 
 from transcription import recordings as rec

@@ -10,8 +10,6 @@ import numpy as np
 import pytest
 from transcription_helpers import write_wav
 
-import transcription.api_meetings  # noqa: F401 - its routes, until the api blueprint imports it
-import transcription.jobs  # noqa: F401 - its handlers, until JOB_MODULES lists it
 from transcription import meetings as svc
 from transcription.models import Meeting
 from workhub.extensions import db
@@ -21,17 +19,7 @@ PASSWORD = "Meeting-Password-2026"
 
 
 @pytest.fixture
-def wired(app):
-    """The meetings blueprint on the test app (until workhub/__init__.py registers it)."""
-    if "meetings" not in app.blueprints:
-        from transcription.views_meetings import bp
-
-        app.register_blueprint(bp)
-    return app
-
-
-@pytest.fixture
-def org(app, make_department, make_user, fast_hashing, wired):
+def org(app, make_department, make_user, fast_hashing):
     """Two departments: SEC (a secretary, a manager, an employee) and OTH (an employee and a
     secretary), and an administrator; their logins by role."""
     make_department("SEC", "秘書課", name_en="Secretariat")
