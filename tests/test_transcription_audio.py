@@ -5,8 +5,8 @@ from __future__ import annotations
 import av
 import numpy as np
 import pytest
+from transcription_helpers import EN_CLIP, JA_CLIP, MP3_CLIP, STEREO_CLIP, write_wav
 
-from tests.transcription_helpers import EN_CLIP, JA_CLIP, MP3_CLIP, STEREO_CLIP, write_wav
 from transcription.audio import (
     AudioError,
     channels_differ,

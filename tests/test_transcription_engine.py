@@ -8,8 +8,7 @@ import sys
 
 import numpy as np
 import pytest
-
-from tests.transcription_helpers import (
+from transcription_helpers import (
     EN_CLIP,
     JA_CLIP,
     JA_REFERENCE,
@@ -19,6 +18,7 @@ from tests.transcription_helpers import (
     loaded_model,
     write_wav,
 )
+
 from transcription.audio import load_audio
 from transcription.decoding import DecodeSettings
 from transcription.engine import (
@@ -141,3 +141,15 @@ def test_engine_imports_neither_flask_nor_the_database():
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            check=True)
     assert json.loads(found.stdout) == []
+
+
+def test_a_long_glossary_is_cut_to_fit_the_prompt(model):
+    from faster_whisper.tokenizer import Tokenizer
+
+    from transcription.engine import GLOSSARY_MAX_TOKENS, _glossary_terms
+
+    tokenizer = Tokenizer(model.model.hf_tokenizer, True, task="transcribe", language="ja")
+    glossary = [f"第{i}庁舎" for i in range(500)] + ["", "  ", "第1庁舎"]
+    terms = _glossary_terms(tokenizer, glossary)
+    assert terms[:2] == ["第0庁舎", "第1庁舎"] and len(terms) == len(set(terms))
+    assert sum(len(tokenizer.encode(t)) + 1 for t in terms) <= GLOSSARY_MAX_TOKENS

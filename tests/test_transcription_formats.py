@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from transcription_helpers import EN_CLIP, instance_dir, loaded_model
 
-from tests.transcription_helpers import EN_CLIP, instance_dir, loaded_model
 from transcription.cli import CliError, run_cli
 from transcription.engine import Segment, Transcript
 from transcription.formats import render, to_dict
@@ -82,3 +82,22 @@ def test_run_cli_refuses_bad_input(tmp_path):
         run_cli(EN_CLIP, fmt="docx", **common)
     with pytest.raises(CliError, match="model.bin"):
         run_cli(EN_CLIP, model_dir=tmp_path, **common)
+
+
+def test_the_workhub_transcribe_command(app, monkeypatch, tmp_path):
+    from workhub.commands import transcribe as command
+
+    if "transcribe" not in app.cli.commands:  # until workhub.commands registers it
+        command.register(app)
+    loaded_model()
+    monkeypatch.setitem(app.config, "WORKHUB_WHISPER_MODEL",
+                        str(instance_dir() / "models" / "whisper-base"))
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["transcribe", str(EN_CLIP), "--language", "en",
+                                 "--format", "srt", "--threads", "2"])
+    assert result.exit_code == 0, result.output
+    assert "00:00:00" in result.output and "country" in result.output.lower()
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    result = runner.invoke(args=["transcribe", str(empty)])
+    assert result.exit_code != 0 and "empty" in result.output

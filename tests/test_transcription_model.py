@@ -7,8 +7,8 @@ import os
 import shutil
 
 import pytest
+from transcription_helpers import instance_dir, loaded_model
 
-from tests.transcription_helpers import instance_dir, loaded_model
 from transcription import model as m
 
 

@@ -115,8 +115,25 @@ def _whisper(model):
     return model if hasattr(model, "feature_extractor") else model.model
 
 
+# Glossary tokens at most: the prompt shares Whisper's 448-token budget with the text.
+GLOSSARY_MAX_TOKENS = 150
+
+
+def _glossary_terms(tokenizer, glossary: Sequence[str]) -> list[str]:
+    """The terms, in the secretaries' order, as many as fit in GLOSSARY_MAX_TOKENS."""
+    terms: list[str] = []
+    used = 0
+    for term in dict.fromkeys(t.strip() for t in glossary if t and t.strip()):
+        cost = len(tokenizer.encode(term)) + 1
+        if used + cost > GLOSSARY_MAX_TOKENS:
+            break
+        terms.append(term)
+        used += cost
+    return terms
+
+
 def _prompt(wm, tokenizer, glossary: Sequence[str], glossary_as: str) -> list[int]:
-    terms = [t.strip() for t in glossary if t and t.strip()]
+    terms = _glossary_terms(tokenizer, glossary)
     hotwords = "、".join(terms) if terms and glossary_as in ("hotwords", "both") else None
     initial = "、".join(terms) + "。" if terms and glossary_as in ("prompt", "both") else None
     previous = tokenizer.encode(" " + initial) if initial else []
