@@ -9,7 +9,9 @@ joined in seeded random order by 0.5–1.5 s pauses, and transcribes it in one p
 * ``sequential``  plain ``WhisperModel.transcribe`` (beam 5), faster-whisper's default;
 * ``sequential+vad``  the same with ``vad_filter=True``;
 * ``batched``  ``BatchedInferencePipeline.transcribe`` with its defaults (VAD, batch 8);
-* ``workhub``  ``transcription.engine.transcribe`` (the worker's pipeline, from the file).
+* ``workhub``  ``transcription.engine.transcribe`` (the worker's pipeline, from the file),
+  with the model loaded as ``transcription.model.load_model`` does: the 2 threads as
+  2 CTranslate2 workers of 1 thread, each decoding half of every batch.
 
 For each: real-time factor (wall seconds / audio seconds), CPU seconds per audio second,
 CER (NFKC, no whitespace or punctuation, Latin lower-cased, as the data README says),
@@ -20,7 +22,7 @@ temporary folder: JSUT and ReazonSpeech corpus audio is never copied into the re
 
     .venv/bin/python bench/transcription.py
     .venv/bin/python bench/transcription.py --data ../shared/data/audio --modes batched,workhub
-    .venv/bin/python bench/transcription.py --modes workhub,workhub+hotwords,workhub+prompt
+    .venv/bin/python bench/transcription.py --modes workhub,workhub+spelling,workhub+prompt
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ DEFAULT_DATA = ROOT.parent / "shared" / "data" / "audio"
 SAMPLE_RATE = 16000
 EXCLUDED = ("ja_reazonspeechcorpus_audio_003", "ja_julius_segkit_sample")
 MODES = ("sequential", "sequential+vad", "batched", "workhub")
-EXTRA_MODES = ("workhub+hotwords", "workhub+prompt")
+EXTRA_MODES = ("workhub+spelling", "workhub+hotwords", "workhub+prompt")
 # Terms a secretary would put in the glossary for these recordings (names and places).
 GLOSSARY = ("マレーシア", "停戦会談", "財務省", "省庁", "ロンバルド", "夏目", "杉内", "ジミー")
 
@@ -140,11 +142,12 @@ def reset_peak_rss() -> bool:
 # --- modes -------------------------------------------------------------------------------
 
 
-def load(model_dir: Path, threads: int):
+def load(model_dir: Path, threads: int, workers: int = 1):
     """A fresh faster-whisper model (not the per-process cache): each mode pays its load."""
     from faster_whisper import WhisperModel
 
-    return WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=threads,
+    return WhisperModel(str(model_dir), device="cpu", compute_type="int8",
+                        cpu_threads=threads // workers, num_workers=workers,
                         local_files_only=True)
 
 
@@ -153,12 +156,15 @@ def run_mode(mode: str, audio: np.ndarray, wav: Path, model_dir: Path, instance:
     """Run one mode; return (text, load seconds, extra counters)."""
     extra: dict = {}
     tick = time.perf_counter()
+    workers = 1
     if mode.startswith("workhub"):
-        from transcription.model import resolve_model_dir
+        from transcription.model import resolve_model_dir, split_threads
 
-        # The worker verifies the assembled model (SHA-256) before loading it.
+        # The worker verifies the assembled model (SHA-256) before loading it, and splits
+        # its threads into parallel decoders (2 × 1 here) as transcription.model does.
         model_dir = resolve_model_dir(instance)
-    model = load(model_dir, threads)
+        workers = split_threads(threads)[0]
+    model = load(model_dir, threads, workers)
     load_s = time.perf_counter() - tick
     if mode == "sequential":
         segments, _ = model.transcribe(audio, language="ja", beam_size=5)
@@ -178,7 +184,7 @@ def run_mode(mode: str, audio: np.ndarray, wav: Path, model_dir: Path, instance:
 
         glossary = GLOSSARY if mode != "workhub" else ()
         glossary_as = {"workhub+hotwords": "hotwords", "workhub+prompt": "prompt"}.get(
-            mode, "hotwords")
+            mode, "spelling")
         stats: list[dict] = []
         original = decoding.Decoder.__init__
 

@@ -119,8 +119,8 @@ def test_hostile_files_are_refused_before_decoding(model, tmp_path):
         assert caught.value.code == code
 
 
-def test_the_glossary_is_accepted_both_ways(model):
-    for how in ("hotwords", "prompt"):
+def test_the_glossary_is_accepted_every_way(model):
+    for how in ("spelling", "hotwords", "prompt"):
         options = TranscribeOptions(decode=FAST.decode, glossary_as=how)
         transcript = transcribe(JA_CLIP, model=model, language="ja", options=options,
                                 glossary=["マイク", "聞き取れて"])

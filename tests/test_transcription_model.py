@@ -120,6 +120,7 @@ def test_the_model_is_loaded_once_per_process():
     again = m.load_model(first.path, device="cpu", compute_type="int8", cpu_threads=2)
     assert again is first
     assert first.device == "cpu" and first.compute_type == "int8"
+    assert (first.cpu_threads, first.workers, first.model.model.num_workers) == (2, 2, 2)
     assert os.environ.get("HF_HUB_OFFLINE") == "1"
 
 
@@ -130,3 +131,11 @@ def test_cpu_int8_without_a_gpu(monkeypatch):
     assert m.pick_device() == ("cpu", "int8")
     monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 1)
     assert m.pick_device() == ("cuda", "float16")
+
+
+def test_threads_become_parallel_decoders():
+    assert m.split_threads(1) == (1, 1)
+    assert m.split_threads(2) == (2, 1)
+    assert m.split_threads(8) == (4, 2)
+    workers, per_worker = m.split_threads(0)  # every core
+    assert 1 <= workers <= m.MAX_WORKERS and per_worker >= 1

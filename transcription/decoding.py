@@ -15,9 +15,11 @@ good or better on the benchmark (resumed leftovers, often a few seconds, become 
 
 from __future__ import annotations
 
+import threading
 import time
 import zlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -154,6 +156,15 @@ class Decoder:
         # Counters for the benchmark and logs: windows decoded, resumed, re-decoded.
         self.stats = {"windows": 0, "resumed": 0, "fallback": 0, "encode_s": 0.0,
                       "generate_s": 0.0}
+        self._lock = threading.Lock()
+        # A model loaded with several CTranslate2 workers (one thread each) decodes parts
+        # of a batch side by side: on 2 cores, 2 workers × 1 thread kept both cores busier
+        # than 1 worker × 2 threads, whose small decoder steps parallelise poorly.
+        self.workers = max(1, int(getattr(wm.model, "num_workers", 1) or 1))
+
+    def _count(self, key: str, value: float) -> None:
+        with self._lock:
+            self.stats[key] += value
 
     def _generate(self, encoded, n: int, max_length: int, temperature: float = 0.0,
                   repetition_penalty: float | None = None):
@@ -193,14 +204,14 @@ class Decoder:
     def decode_batch(self, audio: np.ndarray, jobs: list[_Job]) -> list[tuple]:
         """Decode windows together; return (tokens, avg_logprob, ratio, no_speech) each."""
         chunks = [j.window.audio(audio, self.kept_pause) for j in jobs]
-        self.stats["windows"] += len(jobs)
-        self.stats["resumed"] += sum(1 for j in jobs if j.resumes)
+        self._count("windows", len(jobs))
+        self._count("resumed", sum(1 for j in jobs if j.resumes))
         tick = time.perf_counter()
         encoded = self.wm.encode(_features(self.wm, chunks, self.settings.context_s))
-        self.stats["encode_s"] += time.perf_counter() - tick
+        self._count("encode_s", time.perf_counter() - tick)
         tick = time.perf_counter()
         first = self._generate(encoded, len(jobs), self._max_length(chunks))
-        self.stats["generate_s"] += time.perf_counter() - tick
+        self._count("generate_s", time.perf_counter() - tick)
         outputs = []
         for result in first:
             tokens = result.sequences_ids[0]
@@ -221,7 +232,7 @@ class Decoder:
     def _retry(self, chunks: list[np.ndarray], retry: list[int], outputs: list[tuple],
                **kwargs) -> list[int]:
         """Decode the `retry` windows again; keep a better result; return those still bad."""
-        self.stats["fallback"] += len(retry)
+        self._count("fallback", len(retry))
         subset = [chunks[i] for i in retry]
         encoded = self.wm.encode(_features(self.wm, subset, self.settings.context_s))
         threshold = self.settings.compression_ratio_threshold
@@ -253,21 +264,39 @@ class Decoder:
         queue = [_Job(w) for w in windows]
         segments: list[RawSegment] = []
         done = 0.0
-        while queue:
-            batch, queue = queue[:self.settings.batch_size], queue[self.settings.batch_size:]
-            resumed: list[_Job] = []
-            for job, output in zip(batch, self.decode_batch(audio, batch), strict=True):
-                resume = self._place(job, output, segments)
-                if resume is not None:
-                    resumed.append(resume)
-            # Resumed windows go first: they are earlier than anything still queued. (Packing
-            # the leftovers of a batch into fewer windows was measured: it loses text again.)
-            queue = resumed + queue
-            done = max(done, queue[0].window.start / SAMPLE_RATE if queue
-                       else audio.size / SAMPLE_RATE)
-            on_batch(done)
+        pool = ThreadPoolExecutor(self.workers) if self.workers > 1 else None
+        try:
+            while queue:
+                batch = queue[:self.settings.batch_size]
+                queue = queue[self.settings.batch_size:]
+                queue = self._step(audio, batch, segments, pool) + queue
+                done = max(done, queue[0].window.start / SAMPLE_RATE if queue
+                           else audio.size / SAMPLE_RATE)
+                on_batch(done)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
         segments.sort(key=lambda s: (s.start, s.end))
         return segments
+
+    def _step(self, audio: np.ndarray, batch: list[_Job], segments: list[RawSegment],
+              pool: ThreadPoolExecutor | None) -> list[_Job]:
+        """Decode one batch (split across workers); return the jobs resuming its windows."""
+        if pool is None or len(batch) < 2:
+            outputs = self.decode_batch(audio, batch)
+        else:
+            size = -(-len(batch) // self.workers)
+            parts = [batch[i:i + size] for i in range(0, len(batch), size)]
+            outputs = [out for part in pool.map(lambda p: self.decode_batch(audio, p), parts)
+                       for out in part]
+        resumed: list[_Job] = []
+        for job, output in zip(batch, outputs, strict=True):
+            resume = self._place(job, output, segments)
+            if resume is not None:
+                resumed.append(resume)
+        # Resumed windows go first: they are earlier than anything still queued. (Packing
+        # the leftovers of a batch into fewer windows was measured: it loses text again.)
+        return resumed
 
     def _place(self, job: _Job, output: tuple, segments: list[RawSegment]) -> _Job | None:
         """Add a window's segments to `segments`; return the job resuming it, if any."""
