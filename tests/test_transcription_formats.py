@@ -90,7 +90,7 @@ def test_the_workhub_transcribe_command(app, monkeypatch, tmp_path):
     if "transcribe" not in app.cli.commands:  # until workhub.commands registers it
         command.register(app)
     loaded_model()
-    monkeypatch.setitem(app.config, "WORKHUB_WHISPER_MODEL",
+    monkeypatch.setitem(app.config, "WHISPER_MODEL",
                         str(instance_dir() / "models" / "whisper-base"))
     runner = app.test_cli_runner()
     result = runner.invoke(args=["transcribe", str(EN_CLIP), "--language", "en",
@@ -101,3 +101,17 @@ def test_the_workhub_transcribe_command(app, monkeypatch, tmp_path):
     empty.write_bytes(b"")
     result = runner.invoke(args=["transcribe", str(empty)])
     assert result.exit_code != 0 and "empty" in result.output
+
+
+def test_run_cli_writes_a_word_file(tmp_path):
+    from docx import Document
+
+    loaded_model()
+    out = tmp_path / "jfk.docx"
+    run_cli(EN_CLIP, language="en", level="edited", fmt="docx", output=out,
+            model_dir=instance_dir() / "models" / "whisper-base", instance_path=instance_dir(),
+            cpu_threads=2, progress=False)
+    paragraphs = [p.text for p in Document(str(out)).paragraphs]
+    assert paragraphs[0] == "en_jfk.wav" or "jfk" in paragraphs[0]
+    assert any("country" in p.lower() for p in paragraphs[1:])
+    assert any(p.startswith("0:00:0") for p in paragraphs[1:])  # h:mm:ss before the text

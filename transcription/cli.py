@@ -32,7 +32,7 @@ def run_cli(
       file: The recording.
       language: A language code, or None / "auto" to detect it.
       level: "verbatim", "clean" or "edited".
-      fmt: "txt", "srt", "vtt" or "json" ("docx" comes with the minutes module).
+      fmt: "txt", "srt", "vtt", "json" or "docx" (docx needs `output`).
       output: A file to write; standard output when None or "-".
       model_dir: A CTranslate2 Whisper directory (WORKHUB_WHISPER_MODEL); the default
         model assembled under `instance_path`/models when None.
@@ -51,9 +51,8 @@ def run_cli(
 
     if level not in LEVELS:
         raise CliError(f"Unknown level {level!r}; choose one of {', '.join(LEVELS)}.")
-    if fmt == "docx":
-        raise CliError("--format docx is not available yet (it comes with the minutes "
-                       "export); use txt, srt, vtt or json.")
+    if fmt == "docx" and output in (None, "-"):
+        raise CliError("--format docx writes a Word file: give it with --output FILE.docx.")
     if not Path(file).is_file():
         raise CliError(f"{file}: no such file.")
     language = None if language in (None, "", "auto") else language
@@ -73,6 +72,11 @@ def run_cli(
     finally:
         if progress:
             print(file=sys.stderr)
+    if fmt == "docx":
+        from transcription.exports import engine_transcript_docx
+
+        Path(output).write_bytes(engine_transcript_docx(Path(file).name, transcript, level))
+        return ""
     try:
         text = render(transcript, fmt, level)
     except ValueError as exc:

@@ -127,6 +127,20 @@ def transcript_docx(title: str, transcript: Transcript, level: str) -> bytes:
     return _save(doc)
 
 
+def engine_transcript_docx(title: str, transcript: engine.Transcript, level: str) -> bytes:
+    """The engine's result as a Word document (``workhub transcribe --format docx``)."""
+    doc = _new_document(title)
+    for seg in transcript.segments:
+        text = apply_level(seg.text, level).strip()
+        if not text:
+            continue
+        paragraph = doc.add_paragraph()
+        _run(paragraph, f"{_clock(seg.start)} " + (f"[{seg.speaker}] " if seg.speaker else ""),
+             bold=True)
+        _run(paragraph, text)
+    return _save(doc)
+
+
 def export_transcript(title: str, transcript: Transcript, fmt: str, level: str | None) -> bytes:
     """The transcript as ``fmt`` at ``level``; bytes ready to send."""
     fmt = check_format(fmt, TRANSCRIPT_FORMATS)
