@@ -140,7 +140,7 @@ def test_it_reads_the_reports_and_prints_labels(demo, new_page, screenshot):
     page = new_page()
     log_in(page, demo_user("tanaka.yumi"))
     page.goto("/devices/reports")
-    expect(page.locator("h1")).to_have_text("Device reports")  # not translated yet
+    expect(page.locator("h1")).to_have_text("端末・回線レポート")  # Japanese, the default
     expect(page.locator("#table-overdue tbody tr")).to_have_count(2)
     expect(page.locator("#table-cost")).to_contain_text("総務課")
     for name in ("stock", "departments", "cost"):  # the charts load (SVG through <img>)

@@ -71,9 +71,17 @@ def _config(title: str, **extra) -> dict:
     }
 
 
+XLINK_DECLARATION = ' xmlns:xlink="http://www.w3.org/1999/xlink"'
+
+
 def _render(chart) -> str:
     chart.add_xml_filter(_strip_active_content)
-    return chart.render(is_unicode=True)
+    svg = chart.render(is_unicode=True)
+    # With lxml installed (python-docx brings it) pygal declares the xlink namespace; no
+    # xlink attribute is left once scripts are gone, so the unused declaration goes too.
+    if "xlink:" not in svg.replace(XLINK_DECLARATION, ""):
+        svg = svg.replace(XLINK_DECLARATION, "")
+    return svg
 
 
 def line_chart(
