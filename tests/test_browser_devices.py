@@ -160,7 +160,7 @@ def test_it_reads_the_reports_and_prints_labels(demo, new_page, screenshot):
     page.locator("#label-devices input[type=checkbox]").nth(2).check()
     page.locator("#skip").fill("1")
     with page.expect_navigation():
-        page.get_by_role("button", name="Print the chosen devices").click()
+        page.get_by_role("button", name="選択した端末のラベルを印刷").click()
     expect(page.locator(".asset-label:not(.asset-blank)")).to_have_count(2)
     expect(page.locator(".asset-label svg.qr")).to_have_count(2)
     check_page(page, "the label sheet")
