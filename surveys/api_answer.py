@@ -25,10 +25,10 @@ from surveys import answering as svc
 from surveys.permissions import get_survey
 from surveys.validation import AnswerErrors
 from workhub.api import bp
+from workhub.api.common import BadRequest, json_body, json_errors
 from workhub.errors import NotFound
 from workhub.extensions import db
 from workhub.org.models import User
-from workhub.telework.api_bookings import BadRequest, _body, _json_errors
 
 # Answers are text at most a few thousand characters per question: anything bigger is
 # refused before it is read.
@@ -38,7 +38,7 @@ ANSWER_FIELDS = {"answers"}
 
 def _answer_errors(view):
     """Answer ``AnswerErrors`` with 422 and the list of problems (other errors are left to
-    ``_json_errors``)."""
+    ``json_errors``)."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
@@ -60,7 +60,7 @@ def _actor() -> User:
 
 def _answers() -> dict:
     request.max_content_length = MAX_BODY
-    data = _body(ANSWER_FIELDS)
+    data = json_body(ANSWER_FIELDS)
     if "answers" not in data:
         raise BadRequest(_("Send the answers as {\"answers\": {\"<question key>\": value}}."),
                          code="missing_field", field="answers")
@@ -78,7 +78,7 @@ def _write(survey_id: int, action, reply, status: int = 200):
 
 
 @bp.post("/surveys/<int:survey_id>/responses")
-@_json_errors
+@json_errors
 @_answer_errors
 def survey_submit_response(survey_id: int):
     return _write(survey_id, svc.submit, lambda survey, actor: {"status": "submitted"}, 201)
@@ -92,14 +92,14 @@ def _draft_json(survey, actor) -> dict:
 
 
 @bp.get("/surveys/<int:survey_id>/draft")
-@_json_errors
+@json_errors
 def survey_get_draft(survey_id: int):
     actor = _actor()
     return jsonify(_draft_json(get_survey(survey_id, actor), actor))
 
 
 @bp.put("/surveys/<int:survey_id>/draft")
-@_json_errors
+@json_errors
 @_answer_errors
 def survey_save_draft(survey_id: int):
     return _write(survey_id, svc.save_draft, _draft_json)
@@ -113,14 +113,14 @@ def _response_json(survey, actor) -> dict:
 
 
 @bp.get("/surveys/<int:survey_id>/my-response")
-@_json_errors
+@json_errors
 def survey_my_response(survey_id: int):
     actor = _actor()
     return jsonify(_response_json(svc.answered_survey(survey_id, actor), actor))
 
 
 @bp.put("/surveys/<int:survey_id>/my-response")
-@_json_errors
+@json_errors
 @_answer_errors
 def survey_change_response(survey_id: int):
     return _write(survey_id, svc.update_response, _response_json)

@@ -28,11 +28,11 @@ from surveys.models import SURVEY_STATUSES, Survey
 from surveys.permissions import MANAGER_ROLES, can_answer, get_survey
 from surveys.rules import parse_moment
 from workhub.api import bp
+from workhub.api.common import BadRequest, json_body, json_errors, page_args
 from workhub.auth.permissions import roles_required
 from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.pagination import paginate
-from workhub.telework.api_bookings import BadRequest, _body, _json_errors, _page_args
 
 MAX_BODY = 1024 * 1024
 CREATE_FIELDS = {"title", "title_en", "description", "description_en", "anonymous",
@@ -44,7 +44,7 @@ AUDIENCE_FIELDS = {"departments", "include_subtree", "roles"}
 
 
 def _errors(view):
-    """The telework API's error answers; a rule a service refuses is 422 (not 400)."""
+    """The API's error answers (``json_errors``); a rule a service refuses is 422 (not 400)."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
@@ -55,7 +55,7 @@ def _errors(view):
                 exc.status = 422
             raise
 
-    return _json_errors(wrapped)
+    return json_errors(wrapped)
 
 
 def _expect(value, kinds, name: str, what: str):
@@ -188,7 +188,7 @@ def _create_survey(data: dict):
 def surveys_create():
     if (request.content_length or 0) > MAX_BODY:
         raise BadRequest(_("The request is too large (1 MB at most)."), code="too_large")
-    survey = _create_survey(_body(CREATE_FIELDS))
+    survey = _create_survey(json_body(CREATE_FIELDS))
     db.session.commit()
     response = jsonify({"id": survey.id})
     response.headers["Location"] = url_for("api.surveys_get", survey_id=survey.id)
@@ -198,7 +198,7 @@ def surveys_create():
 @bp.get("/surveys")
 @_errors
 def surveys_list():
-    page, per_page = _page_args()
+    page, per_page = page_args()
     user = current_user._get_current_object()
     if user.has_role(*MANAGER_ROLES):
         status = request.args.get("status") or None
@@ -236,7 +236,7 @@ def surveys_get(survey_id: int):
 def surveys_publish(survey_id: int):
     user = current_user._get_current_object()
     survey = get_survey(survey_id, user, for_manage=True)
-    _body(set())
+    json_body(set())
     building.publish(survey, user, ip=request.remote_addr)
     db.session.commit()
     return jsonify(survey_json(survey, manage=True))
@@ -248,7 +248,7 @@ def surveys_publish(survey_id: int):
 def surveys_close(survey_id: int):
     user = current_user._get_current_object()
     survey = get_survey(survey_id, user, for_manage=True)
-    _body(set())
+    json_body(set())
     building.close(survey, user, ip=request.remote_addr)
     db.session.commit()
     return jsonify(survey_json(survey, manage=True))

@@ -23,18 +23,18 @@ from transcription import recordings as rec
 from transcription.models import Meeting, Recording
 from transcription.views_meetings import job_status, limit_upload_body
 from workhub.api import bp
+from workhub.api.common import (
+    MAX_PER_PAGE,
+    BadRequest,
+    json_body,
+    json_errors,
+    page_args,
+    text_value,
+)
 from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.jobs.models import Job
 from workhub.pagination import paginate
-from workhub.telework.api_bookings import (
-    MAX_PER_PAGE,
-    BadRequest,
-    _body,
-    _json_errors,
-    _page_args,
-    _text,
-)
 from workhub.telework.policy import office_zone
 
 bp.url_value_preprocessor(limit_upload_body)  # only for the upload endpoint (see there)
@@ -121,16 +121,16 @@ def meeting_json(meeting: Meeting, recordings: list[Recording] | None = None) ->
 
 
 @bp.post("/meetings")
-@_json_errors
+@json_errors
 def create_meeting_api():
-    data = _body(CREATE_FIELDS)
-    title = _text(data, "title")
+    data = json_body(CREATE_FIELDS)
+    title = text_value(data, "title")
     if title is None:
         raise BadRequest(_("%(name)s is required.", name="title"), field="title")
-    tool, language = _text(data, "online_tool", "none"), _text(data, "language", "ja")
+    tool, language = text_value(data, "online_tool", "none"), text_value(data, "language", "ja")
     meeting_data = svc.MeetingData(
         title=title, starts_at=_when(data, "starts_at", required=True),
-        ends_at=_when(data, "ends_at", required=False), place=_text(data, "place"),
+        ends_at=_when(data, "ends_at", required=False), place=text_value(data, "place"),
         online_tool=tool, language=language, logins=_strings(data, "participants"),
         externals=_externals(data), agenda=_strings(data, "agenda"))
     try:
@@ -144,7 +144,7 @@ def create_meeting_api():
 
 
 @bp.get("/meetings")
-@_json_errors
+@json_errors
 def list_meetings_api():
     unknown = sorted(set(request.args) - {"scope", "page", "per_page"})
     if unknown:
@@ -153,21 +153,21 @@ def list_meetings_api():
     scope = request.args.get("scope", "mine")
     if scope not in svc.SCOPES:
         raise BadRequest(_("scope must be mine or department."), field="scope")
-    page, per_page = _page_args()
+    page, per_page = page_args()
     result = paginate(svc.meetings_query(_actor(), scope), page, min(per_page, MAX_PER_PAGE))
     return jsonify({"items": [meeting_json(m) for m in result.items], "page": result.page,
                     "pages": result.pages, "total": result.total})
 
 
 @bp.get("/meetings/<int:meeting_id>")
-@_json_errors
+@json_errors
 def get_meeting_api(meeting_id: int):
     meeting = svc.get_meeting(meeting_id, _actor())
     return jsonify(meeting_json(meeting, rec.meeting_recordings(meeting)))
 
 
 @bp.post("/meetings/<int:meeting_id>/recordings")
-@_json_errors
+@json_errors
 def upload_recording_api(meeting_id: int):
     meeting = svc.get_meeting(meeting_id, _actor(), manage=True)
     file = request.files.get("file")

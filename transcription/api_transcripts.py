@@ -22,9 +22,9 @@ from transcription import minutes as minutes_svc
 from transcription.models import Meeting, Transcript
 from transcription.permissions import can_manage_meeting, can_view_meeting
 from workhub.api import bp
+from workhub.api.common import json_body, json_errors
 from workhub.errors import DomainError, Forbidden, NotFound
 from workhub.extensions import db
-from workhub.telework.api_bookings import _body, _json_errors
 
 
 def _actor():
@@ -50,7 +50,7 @@ def segment_json(segment, level: str) -> dict:
 
 
 @bp.get("/meetings/<int:meeting_id>/transcript")
-@_json_errors
+@json_errors
 def transcript_api(meeting_id: int):
     meeting = _meeting(meeting_id)
     level = editing.check_level(request.args.get("level"), default="verbatim")
@@ -73,14 +73,14 @@ def _speaker_value(data: dict):
 
 
 @bp.patch("/segments/<int:segment_id>")
-@_json_errors
+@json_errors
 def segment_api(segment_id: int):
     segment = editing.get_segment(segment_id)
     transcript = db.session.get(Transcript, segment.transcript_id)
     meeting = _meeting(transcript.meeting_id, manage=True)
     if editing.current_transcript(meeting).id != transcript.id:
         raise NotFound(_("No such segment."))
-    data = _body({"text", "speaker", "version"})
+    data = json_body({"text", "speaker", "version"})
     text = data.get("text")
     if text is not None and not isinstance(text, str):
         raise DomainError(_("text is a string."), field="text")
@@ -100,7 +100,7 @@ def segment_api(segment_id: int):
 
 
 @bp.get("/meetings/<int:meeting_id>/minutes")
-@_json_errors
+@json_errors
 def minutes_api(meeting_id: int):
     meeting = _meeting(meeting_id)
     minutes = minutes_svc.get_minutes(meeting)

@@ -20,13 +20,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from workhub.api import bp
+from workhub.api.common import BadRequest, json_body, json_errors, page_args
 from workhub.auth.permissions import roles_required
 from workhub.devices import inventory, lines
 from workhub.devices.fields import Invalid
 from workhub.devices.models import DEVICE_KINDS, Allocation, Device, Line
 from workhub.extensions import db
 from workhub.pagination import paginate
-from workhub.telework.api_bookings import BadRequest, _body, _json_errors, _page_args
 
 IT = ("it_admin", "admin")
 DEVICE_FIELDS = set(inventory.DEVICE_FIELDS)
@@ -34,9 +34,9 @@ LINE_FIELDS = set(lines.LINE_FIELDS)
 _SCALARS = (str, int, type(None))
 
 
-def json_errors(view):
-    """The telework API's error answers, plus ``problems`` (every field refused) when a
-    record's values are wrong."""
+def inventory_errors(view):
+    """The API's error answers (``json_errors``), plus ``problems`` (every field refused)
+    when a record's values are wrong."""
 
     @wraps(view)
     def with_problems(*args, **kwargs):
@@ -48,13 +48,13 @@ def json_errors(view):
                 "code": exc.code, "message": exc.message, "field": exc.field,
                 "problems": [{"field": n, "message": m} for n, m in exc.problems]}}), exc.status
 
-    return _json_errors(with_problems)
+    return json_errors(with_problems)
 
 
 def json_object(allowed: set[str]) -> dict:
-    """The request's JSON object (telework's reading), its values strings, whole numbers or
-    null; 400 otherwise."""
-    data = _body(allowed)
+    """The request's JSON object (``json_body``), its values strings, whole numbers or null;
+    400 otherwise."""
+    data = json_body(allowed)
     for name, value in data.items():
         if isinstance(value, bool) or not isinstance(value, _SCALARS):
             raise BadRequest(_("%(name)s must be a string, a whole number or null.",
@@ -114,7 +114,7 @@ def _me():
 
 @bp.post("/devices")
 @roles_required(*IT)
-@json_errors
+@inventory_errors
 def devices_create():
     data = json_object(DEVICE_FIELDS)
     device = inventory.create_device(data, _me())
@@ -124,7 +124,7 @@ def devices_create():
 
 @bp.get("/devices")
 @roles_required(*IT)
-@json_errors
+@inventory_errors
 def devices_list():
     kind = choice("kind", DEVICE_KINDS)
     status = choice("status", tuple(inventory.STATUS_LABELS))
@@ -133,7 +133,7 @@ def devices_list():
                                  or len(model_id) > 9):
         raise BadRequest(_("model_id must be a whole number."), field="model_id")
     q = (request.args.get("q") or "").strip()[:100] or None
-    page, per_page = _page_args()
+    page, per_page = page_args()
     result = paginate(inventory.device_query(kind=kind, status=status, q=q,
                                              model_id=int(model_id) if model_id else None),
                       page, per_page)
@@ -144,7 +144,7 @@ def devices_list():
 
 @bp.get("/devices/<int:device_id>")
 @roles_required(*IT)
-@json_errors
+@inventory_errors
 def devices_get(device_id: int):
     device = db.session.get(Device, device_id)
     if device is None:
@@ -159,7 +159,7 @@ def devices_get(device_id: int):
 
 @bp.post("/lines")
 @roles_required(*IT)
-@json_errors
+@inventory_errors
 def lines_create():
     data = json_object(LINE_FIELDS)
     line = lines.create_line(data, _me())
@@ -169,12 +169,12 @@ def lines_create():
 
 @bp.get("/lines")
 @roles_required(*IT)
-@json_errors
+@inventory_errors
 def lines_list():
     status = choice("status", tuple(lines.STATUS_LABELS))
     carrier = (request.args.get("carrier") or "").strip()[:100] or None
     q = (request.args.get("q") or "").strip()[:100] or None
-    page, per_page = _page_args()
+    page, per_page = page_args()
     result = paginate(lines.line_query(status=status, carrier=carrier, q=q), page, per_page)
     held = inventory.holders(line_ids=[x.id for x in result.items])
     return jsonify({"items": [line_json(x, held.get(("line", x.id))) for x in result.items],
@@ -183,7 +183,7 @@ def lines_list():
 
 @bp.get("/lines/<int:line_id>")
 @roles_required(*IT)
-@json_errors
+@inventory_errors
 def lines_get(line_id: int):
     line = db.session.get(Line, line_id)
     if line is None:

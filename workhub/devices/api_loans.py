@@ -21,6 +21,16 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from workhub.api import bp
+from workhub.api.common import (
+    BadRequest,
+    date_value,
+    json_body,
+    json_errors,
+    optional_date,
+    page_args,
+    text_value,
+    whole_number,
+)
 from workhub.auth.services import normalise_login
 from workhub.devices import allocations as svc
 from workhub.devices import device_requests as reqs
@@ -38,16 +48,6 @@ from workhub.devices.terms import current_terms
 from workhub.extensions import db
 from workhub.org.models import User
 from workhub.pagination import paginate
-from workhub.telework.api_bookings import (
-    BadRequest,
-    _body,
-    _date,
-    _json_errors,
-    _optional_date,
-    _page_args,
-    _text,
-    _whole,
-)
 from workhub.telework.policy import office_today
 from workhub.web import select_locale
 
@@ -98,7 +98,7 @@ def _ids(data: dict, one: str, many: str, model) -> list:
         raw += data[many]
     items = []
     for value in raw:
-        item_id = _whole(value, one)
+        item_id = whole_number(value, one)
         item = db.session.get(model, item_id) if 0 < item_id < 2**31 else None
         if item is None:
             raise BadRequest(_("No %(name)s %(id)d.", name=one, id=item_id),
@@ -118,19 +118,20 @@ def _items(data: dict) -> dict:
     return {"devices": _ids(data, "device_id", "device_ids", Device),
             "lines": _ids(data, "line_id", "line_ids", Line),
             "include_installed_lines": _flag(data, "include_installed_lines"),
-            "due_date": _optional_date(data, "due_date"), "handover_notes": _text(data, "notes")}
+            "due_date": optional_date(data, "due_date"),
+            "handover_notes": text_value(data, "notes")}
 
 
 # --- loans ------------------------------------------------------------------------------------
 
 
 @bp.post("/allocations")
-@_json_errors
+@json_errors
 def devices_create_allocation():
     if not perm.can_allocate(current_user):
         abort(403)
-    data = _body(ALLOCATE_FIELDS)
-    login = _text(data, "user")
+    data = json_body(ALLOCATE_FIELDS)
+    login = text_value(data, "user")
     if not login:
         raise BadRequest(_("user is required (a login ID)."), field="user")
     user = db.session.scalar(select(User).where(User.login == normalise_login(login)))
@@ -138,7 +139,8 @@ def devices_create_allocation():
         raise BadRequest(_("No account has this login ID."), code="unknown_user", field="user")
     device_request = None
     if data.get("request_id") is not None:
-        device_request = db.session.get(DeviceRequest, _whole(data["request_id"], "request_id"))
+        request_id = whole_number(data["request_id"], "request_id")
+        device_request = db.session.get(DeviceRequest, request_id)
         if device_request is None:
             raise BadRequest(_("No such request."), code="unknown_request", field="request_id")
     rows = svc.allocate_kit(_actor(), user=user, request=device_request, **_items(data))
@@ -177,7 +179,7 @@ def _arg_id(name: str) -> int | None:
 
 
 @bp.get("/allocations")
-@_json_errors
+@json_errors
 def devices_list_allocations():
     args = request.args
     state = _state(args)
@@ -197,7 +199,7 @@ def devices_list_allocations():
 
 def _page_json(stmt, as_json):
     """One page of ``stmt`` (``page``, ``per_page`` from the query string) as JSON."""
-    page, per_page = _page_args()
+    page, per_page = page_args()
     result = paginate(stmt, page, per_page)
     return jsonify({"items": [as_json(r) for r in result.items], "page": result.page,
                     "per_page": result.per_page, "total": result.total})
@@ -216,7 +218,7 @@ def _load(allocation_id: int) -> Allocation:
 
 
 @bp.get("/allocations/<int:allocation_id>")
-@_json_errors
+@json_errors
 def devices_get_allocation(allocation_id: int):
     row = _load(allocation_id)
     body = allocation_json(row)
@@ -227,35 +229,35 @@ def devices_get_allocation(allocation_id: int):
 
 
 @bp.post("/allocations/<int:allocation_id>/return")
-@_json_errors
+@json_errors
 def devices_return_allocation(allocation_id: int):
     row = _load(allocation_id)
     if not perm.can_allocate(current_user):
         abort(403)
-    data = _body({"condition", "notes", "whole_kit"})
-    condition = _text(data, "condition")
+    data = json_body({"condition", "notes", "whole_kit"})
+    condition = text_value(data, "condition")
     if not condition:
         raise BadRequest(_("condition is required: good, damaged, faulty or lost."),
                          field="condition")
-    rows = svc.return_items(row, _actor(), condition=condition, notes=_text(data, "notes"),
+    rows = svc.return_items(row, _actor(), condition=condition, notes=text_value(data, "notes"),
                             whole_kit=_flag(data, "whole_kit"))
     db.session.commit()
     return jsonify({"returned": [allocation_json(r) for r in rows]})
 
 
 @bp.post("/allocations/<int:allocation_id>/confirm")
-@_json_errors
+@json_errors
 def devices_confirm_allocation(allocation_id: int):
     row = _load(allocation_id)
     if row.user_id != current_user.id:
         abort(403)
-    data = _body({"terms_version"})
+    data = json_body({"terms_version"})
     if "terms_version" not in data:
         raise BadRequest(_("terms_version is required: the version of the loan terms shown "
                            "(null when there are none)."), field="terms_version")
     version = data["terms_version"]
     if version is not None:
-        version = _whole(version, "terms_version")
+        version = whole_number(version, "terms_version")
     svc.confirm_receipt(row, _actor(), terms_version=version)
     db.session.commit()
     return jsonify(allocation_json(row))
@@ -279,22 +281,22 @@ def request_json(row: DeviceRequest) -> dict:
 
 
 @bp.post("/device-requests")
-@_json_errors
+@json_errors
 def devices_create_request():
-    data = _body({"kind", "start_date", "end_date", "purpose"})
+    data = json_body({"kind", "start_date", "end_date", "purpose"})
     if data.get("start_date") is None:
         raise BadRequest(_("start_date is required (YYYY-MM-DD)."), field="start_date")
-    kind = _text(data, "kind")
-    row = reqs.create_request(_actor(), kind=kind, start_date=_date(data["start_date"],
-                                                                    "start_date"),
-                              end_date=_optional_date(data, "end_date"),
-                              purpose=_text(data, "purpose"), actor=_actor())
+    kind = text_value(data, "kind")
+    start = date_value(data["start_date"], "start_date")
+    row = reqs.create_request(_actor(), kind=kind, start_date=start,
+                              end_date=optional_date(data, "end_date"),
+                              purpose=text_value(data, "purpose"), actor=_actor())
     db.session.commit()
     return jsonify(request_json(row)), 201
 
 
 @bp.get("/device-requests")
-@_json_errors
+@json_errors
 def devices_list_requests():
     status = request.args.get("status") or None
     if status is not None and status not in (*REQUEST_STATUSES, "open"):
@@ -316,7 +318,7 @@ def _load_request(request_id: int) -> DeviceRequest:
 
 
 @bp.get("/device-requests/<int:request_id>")
-@_json_errors
+@json_errors
 def devices_get_request(request_id: int):
     return jsonify(request_json(_load_request(request_id)))
 
@@ -325,47 +327,47 @@ def _step(request_id: int, allowed, field: str, action):
     row = _load_request(request_id)
     if not allowed(current_user, row):
         abort(403)
-    data = _body({field})
-    action(row, _text(data, field))
+    data = json_body({field})
+    action(row, text_value(data, field))
     db.session.commit()
     return jsonify(request_json(row))
 
 
 @bp.post("/device-requests/<int:request_id>/approve")
-@_json_errors
+@json_errors
 def devices_approve_request(request_id: int):
     return _step(request_id, perm.can_decide_request, "comment", lambda r, c: reqs.decide_request(
         r, _actor(), approve=True, comment=c))
 
 
 @bp.post("/device-requests/<int:request_id>/reject")
-@_json_errors
+@json_errors
 def devices_reject_request(request_id: int):
     return _step(request_id, perm.can_decide_request, "comment", lambda r, c: reqs.decide_request(
         r, _actor(), approve=False, comment=c))
 
 
 @bp.post("/device-requests/<int:request_id>/waitlist")
-@_json_errors
+@json_errors
 def devices_waitlist_request(request_id: int):
     return _step(request_id, perm.can_fulfil_request, "comment",
                  lambda r, c: reqs.waitlist_request(r, _actor(), comment=c))
 
 
 @bp.post("/device-requests/<int:request_id>/cancel")
-@_json_errors
+@json_errors
 def devices_cancel_request(request_id: int):
     return _step(request_id, perm.can_cancel_request, "reason",
                  lambda r, c: reqs.cancel_request(r, _actor(), reason=c))
 
 
 @bp.post("/device-requests/<int:request_id>/fulfil")
-@_json_errors
+@json_errors
 def devices_fulfil_request(request_id: int):
     row = _load_request(request_id)
     if not perm.can_fulfil_request(current_user, row):
         abort(403)
-    data = _body(ITEM_FIELDS)
+    data = json_body(ITEM_FIELDS)
     loans = reqs.fulfil_request(row, _actor(), **_items(data))
     db.session.commit()
     return jsonify({"request": request_json(row), "allocation_ids": [a.id for a in loans]})

@@ -13,9 +13,7 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date, timedelta
-from functools import wraps
+from datetime import timedelta
 
 from flask import abort, jsonify, request
 from flask_babel import gettext as _
@@ -24,97 +22,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from workhub.api import bp
+from workhub.api.common import (
+    BadRequest,
+    date_value,
+    json_body,
+    json_errors,
+    optional_date,
+    page_args,
+    text_value,
+    whole_number,
+)
 from workhub.auth.services import normalise_login
-from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.org.models import User
 from workhub.pagination import paginate
 from workhub.telework import bookings as bk
 from workhub.telework import permissions as perm
-from workhub.telework.errors import RuleViolation
 from workhub.telework.models import BOOKING_STATUSES, Booking, BookingEvent
 from workhub.web import select_locale
 
-MAX_PER_PAGE = 100
-_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 CREATE_FIELDS = {"date", "end_date", "weeks", "weekdays", "slot", "place", "note", "purpose",
                  "login", "override_reason"}
-
-
-class BadRequest(DomainError):
-    """The request itself is malformed (HTTP 400)."""
-
-
-def _json_errors(view):
-    """Answer a DomainError as ``{"error": {"code", "message"[, "field"][, "violations"]}}``
-    with its status, after undoing whatever the request had written."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except DomainError as exc:
-            db.session.rollback()
-            error = {"code": exc.code, "message": exc.message}
-            if exc.field:
-                error["field"] = exc.field
-            if isinstance(exc, RuleViolation):
-                error["violations"] = [
-                    {"code": v.code, "message": v.message,
-                     "date": v.day.isoformat() if v.day else None}
-                    for v in exc.violations]
-            return jsonify({"error": error}), exc.status
-
-    return wrapped
-
-
-def _body(allowed: set[str]) -> dict:
-    """The request's JSON object (``{}`` for no body at all); 400 for anything else."""
-    if request.mimetype != "application/json":
-        # Checked on the headers: a form body may already have been read for the CSRF check.
-        if request.content_length or request.mimetype:
-            raise BadRequest(_("Send a JSON object with Content-Type: application/json."),
-                             code="invalid_json")
-        return {}
-    if not request.get_data():
-        return {}
-    data = request.get_json(silent=True)
-    if data is None:
-        raise BadRequest(_("The body is not valid JSON."), code="invalid_json")
-    if not isinstance(data, dict):
-        raise BadRequest(_("Send a JSON object."), code="invalid_json")
-    unknown = sorted(str(k) for k in set(data) - allowed)
-    if unknown:
-        raise BadRequest(_("Unknown fields: %(names)s.", names=", ".join(unknown)[:200]),
-                         code="unknown_field", field=unknown[0][:64])
-    return data
-
-
-def _date(value, name: str) -> date:
-    if not isinstance(value, str) or not _DATE.match(value):
-        raise BadRequest(_("%(name)s must be a date written YYYY-MM-DD.", name=name),
-                         field=name)
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise BadRequest(_("%(name)s is not a real date.", name=name), field=name) from None
-
-
-def _optional_date(data: dict, name: str) -> date | None:
-    return None if data.get(name) is None else _date(data[name], name)
-
-
-def _text(data: dict, name: str, default: str | None = None) -> str | None:
-    value = data.get(name, default)
-    if value is not None and not isinstance(value, str):
-        raise BadRequest(_("%(name)s must be a string.", name=name), field=name)
-    return value
-
-
-def _whole(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise BadRequest(_("%(name)s must be a whole number.", name=name), field=name)
-    return value
 
 
 def booking_json(booking: Booking, *, details: bool) -> dict:
@@ -145,25 +73,25 @@ def booking_json(booking: Booking, *, details: bool) -> dict:
 
 
 @bp.post("/telework/bookings")
-@_json_errors
+@json_errors
 def telework_create_bookings():
-    data = _body(CREATE_FIELDS)
+    data = json_body(CREATE_FIELDS)
     if data.get("date") is None:
         raise BadRequest(_("date is required (YYYY-MM-DD)."), field="date")
-    start = _date(data["date"], "date")
-    end = _optional_date(data, "end_date")
-    weeks = None if data.get("weeks") is None else _whole(data["weeks"], "weeks")
+    start = date_value(data["date"], "date")
+    end = optional_date(data, "end_date")
+    weeks = None if data.get("weeks") is None else whole_number(data["weeks"], "weeks")
     weekdays = data.get("weekdays")
     if weekdays is not None:
         if not isinstance(weekdays, list) or len(weekdays) > 7:
             raise BadRequest(_("weekdays must be a list of numbers from 0 (Monday) to 6 "
                                "(Sunday)."), field="weekdays")
-        weekdays = [_whole(d, "weekdays") for d in weekdays]
+        weekdays = [whole_number(d, "weekdays") for d in weekdays]
         if weeks is not None and end is None:
             end = start + timedelta(days=6)
     actor = current_user._get_current_object()
     owner = actor
-    login = _text(data, "login")
+    login = text_value(data, "login")
     if login:
         owner = db.session.scalar(select(User).where(User.login == normalise_login(login)))
         if owner is None or not owner.active:
@@ -171,9 +99,9 @@ def telework_create_bookings():
                              field="login")
     result = bk.create_bookings(
         owner, start=start, end=end, weeks=weeks, weekdays=weekdays,
-        slot=_text(data, "slot", "full"), place=_text(data, "place", "home"),
-        place_note=_text(data, "note"), purpose=_text(data, "purpose"), actor=actor,
-        override_reason=_text(data, "override_reason"), language=select_locale(),
+        slot=text_value(data, "slot", "full"), place=text_value(data, "place", "home"),
+        place_note=text_value(data, "note"), purpose=text_value(data, "purpose"), actor=actor,
+        override_reason=text_value(data, "override_reason"), language=select_locale(),
     )
     db.session.commit()
     created = result.created
@@ -192,30 +120,17 @@ def telework_create_bookings():
     }), 201
 
 
-def _page_args() -> tuple[int, int]:
-    def number(name: str, default: int, high: int) -> int:
-        raw = request.args.get(name)
-        if raw is None or raw == "":
-            return default
-        if not raw.isascii() or not raw.isdigit() or len(raw) > 6 or not 1 <= int(raw) <= high:
-            raise BadRequest(_("%(name)s must be a whole number from 1 to %(high)d.",
-                               name=name, high=high), field=name)
-        return int(raw)
-
-    return number("page", 1, 999_999), number("per_page", 50, MAX_PER_PAGE)
-
-
 @bp.get("/telework/bookings")
-@_json_errors
+@json_errors
 def telework_list_bookings():
     args = request.args
-    first = None if not args.get("from") else _date(args["from"], "from")
-    last = None if not args.get("to") else _date(args["to"], "to")
+    first = None if not args.get("from") else date_value(args["from"], "from")
+    last = None if not args.get("to") else date_value(args["to"], "to")
     status = args.get("status") or None
     if status is not None and status not in BOOKING_STATUSES:
         raise BadRequest(_("status must be one of: %(names)s.",
                            names=", ".join(BOOKING_STATUSES)), field="status")
-    page, per_page = _page_args()
+    page, per_page = page_args()
     stmt = perm.bookings_visible_to(current_user).options(
         joinedload(Booking.user), joinedload(Booking.decided_by))
     if first:
@@ -246,7 +161,7 @@ def _load(booking_id: int) -> Booking:
 
 
 @bp.get("/telework/bookings/<int:booking_id>")
-@_json_errors
+@json_errors
 def telework_get_booking(booking_id: int):
     booking = _load(booking_id)
     details = perm.can_view_booking_details(current_user, booking)
@@ -267,36 +182,36 @@ def _decided(booking: Booking):
 
 
 @bp.post("/telework/bookings/<int:booking_id>/approve")
-@_json_errors
+@json_errors
 def telework_approve_booking(booking_id: int):
     booking = _load(booking_id)
     if not perm.can_approve(current_user, booking):
         abort(403)
-    data = _body({"comment"})
-    bk.approve(booking, current_user._get_current_object(), _text(data, "comment"))
+    data = json_body({"comment"})
+    bk.approve(booking, current_user._get_current_object(), text_value(data, "comment"))
     db.session.commit()
     return _decided(booking)
 
 
 @bp.post("/telework/bookings/<int:booking_id>/reject")
-@_json_errors
+@json_errors
 def telework_reject_booking(booking_id: int):
     booking = _load(booking_id)
     if not perm.can_approve(current_user, booking):
         abort(403)
-    data = _body({"comment"})
-    bk.reject(booking, current_user._get_current_object(), _text(data, "comment"))
+    data = json_body({"comment"})
+    bk.reject(booking, current_user._get_current_object(), text_value(data, "comment"))
     db.session.commit()
     return _decided(booking)
 
 
 @bp.post("/telework/bookings/<int:booking_id>/cancel")
-@_json_errors
+@json_errors
 def telework_cancel_booking(booking_id: int):
     booking = _load(booking_id)
     if perm.cancel_role(current_user, booking) is None:
         abort(403)
-    data = _body({"reason"})
-    bk.cancel(booking, current_user._get_current_object(), _text(data, "reason"))
+    data = json_body({"reason"})
+    bk.cancel(booking, current_user._get_current_object(), text_value(data, "reason"))
     db.session.commit()
     return _decided(booking)

@@ -18,6 +18,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from workhub.api import bp
+from workhub.api.common import BadRequest, json_body
 from workhub.extensions import db
 from workhub.org.models import User
 from workhub.telework import sessions as svc
@@ -32,37 +33,14 @@ DEFAULT_LIMIT = 1000
 MAX_LIMIT = 5000
 
 
-class BadInput(Exception):
-    """The request body is not what the endpoint accepts (answered 400)."""
-
-    def __init__(self, message: str, code: str = "invalid"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-
-def _body(allowed: set[str]) -> dict:
-    """The JSON object of the request; unknown keys are refused so typos do not pass."""
-    data = request.get_json(silent=True)
-    if data is None and not request.content_length:
-        data = {}  # no body at all: every field left out
-    if not isinstance(data, dict):
-        raise BadInput(_("The request body must be a JSON object."), "invalid_json")
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise BadInput(_("Unknown field: %(names)s", names=", ".join(unknown[:5])),
-                       "unknown_field")
-    return data
-
-
 def _text(data: dict, name: str, *, required: bool = False) -> str | None:
     value = data.get(name)
     if value is None:
         if required:
-            raise BadInput(_("%(name)s is required.", name=name), "missing_field")
+            raise BadRequest(_("%(name)s is required.", name=name), code="missing_field")
         return None
     if not isinstance(value, str):
-        raise BadInput(_("%(name)s must be a string.", name=name), "invalid_type")
+        raise BadRequest(_("%(name)s must be a string.", name=name), code="invalid_type")
     return value
 
 
@@ -71,11 +49,11 @@ def _integer(value, name: str) -> int | None:
         return None
     # JSON true is not 1, and 3.0 is not a whole number of anything here.
     if isinstance(value, bool) or not isinstance(value, int):
-        raise BadInput(_("%(name)s must be a whole number.", name=name), "invalid_type")
+        raise BadRequest(_("%(name)s must be a whole number.", name=name), code="invalid_type")
     return value
 
 
-def _bad(exc: BadInput):
+def _bad(exc: BadRequest):
     return json_error(400, exc.code, exc.message)
 
 
@@ -106,12 +84,13 @@ def session_json(session: TeleworkSession) -> dict:
 @bp.post("/telework/sessions")
 def telework_record_session():
     try:
-        data = _body({"date", "start", "end", "place", "booking_id", "report"})
+        data = json_body({"date", "start", "end", "place", "booking_id", "report"},
+                         strict_type=False)
         fields = {name: _text(data, name, required=True)
                   for name in ("date", "start", "end", "place")}
         report = _text(data, "report")
         booking_id = _integer(data.get("booking_id"), "booking_id")
-    except BadInput as exc:
+    except BadRequest as exc:
         return _bad(exc)
     me = current_user._get_current_object()
     session = svc.record_session(me, day=fields["date"], start=fields["start"],
@@ -124,10 +103,10 @@ def telework_record_session():
 @bp.post("/telework/sessions/start")
 def telework_start_session():
     try:
-        data = _body({"place", "booking_id"})
+        data = json_body({"place", "booking_id"}, strict_type=False)
         place = _text(data, "place") or "home"
         booking_id = _integer(data.get("booking_id"), "booking_id")
-    except BadInput as exc:
+    except BadRequest as exc:
         return _bad(exc)
     session = svc.start_session(current_user._get_current_object(), place=place,
                                 booking_id=booking_id)
@@ -145,8 +124,8 @@ def telework_stop_session(session_id: int):
     if not svc.can_edit_session(me, session):
         return json_error(403, "forbidden", _("You may not change this telework session."))
     try:
-        report = _text(_body({"report"}), "report")
-    except BadInput as exc:
+        report = _text(json_body({"report"}, strict_type=False), "report")
+    except BadRequest as exc:
         return _bad(exc)
     svc.stop_session(session, me, report, ip=request.remote_addr)
     db.session.commit()
@@ -163,7 +142,7 @@ def telework_list_sessions():
     try:
         limit = _query_int("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
         offset = _query_int("offset", 0, 0, 10**9)
-    except BadInput as exc:
+    except BadRequest as exc:
         return _bad(exc)
     first, last = month_bounds(month)
     stmt = sessions_visible_to(current_user._get_current_object()).where(
@@ -185,8 +164,8 @@ def _query_int(name: str, default: int, low: int, high: int) -> int:
     if raw is None or raw == "":
         return default
     if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
-        raise BadInput(_("%(name)s must be a whole number from %(low)d to %(high)d.",
-                         name=name, low=low, high=high), "invalid_" + name)
+        raise BadRequest(_("%(name)s must be a whole number from %(low)d to %(high)d.",
+                           name=name, low=low, high=high), code="invalid_" + name)
     return int(raw)
 
 
@@ -195,17 +174,18 @@ def telework_set_targets(month: str):
     if not svc.is_hr(current_user._get_current_object()):
         return json_error(403, "forbidden", _("Only HR may set telework targets."))
     try:
-        data = _body({"target", "departments"})
+        data = json_body({"target", "departments"}, strict_type=False)
         org = _integer(data.get("target"), "target")
         departments = data.get("departments") or {}
         if not isinstance(departments, dict):
-            raise BadInput(_("departments must be an object of department code to target."),
-                           "invalid_type")
+            raise BadRequest(_("departments must be an object of department code to target."),
+                             code="invalid_type")
         wanted = {code: _integer(value, f"departments.{str(code)[:40]}")
                   for code, value in departments.items()}
         if any(value is None for value in wanted.values()):
-            raise BadInput(_("A department target must be a whole number."), "invalid_type")
-    except BadInput as exc:
+            raise BadRequest(_("A department target must be a whole number."),
+                             code="invalid_type")
+    except BadRequest as exc:
         return _bad(exc)
     result = targets_svc.set_targets(month, org, wanted, current_user._get_current_object(),
                                      ip=request.remote_addr)

@@ -1,0 +1,60 @@
+"""The API's shared request reading: the strict and the lenient reading of a JSON body."""
+
+from __future__ import annotations
+
+import pytest
+
+from workhub.api.common import BadRequest, json_body, page_args
+
+
+def _read(app, *, strict_type: bool, **request):
+    with app.test_request_context("/api/v1/x", method="POST", **request):
+        return json_body({"a"}, strict_type=strict_type)
+
+
+@pytest.mark.parametrize("strict_type", [True, False])
+def test_no_body_is_an_empty_object(app, strict_type):
+    assert _read(app, strict_type=strict_type) == {}
+    assert _read(app, strict_type=strict_type, data=b"",
+                 content_type="application/json") == {}
+    assert _read(app, strict_type=strict_type, data=b'{"a": 1}',
+                 content_type="application/json; charset=utf-8") == {"a": 1}
+
+
+@pytest.mark.parametrize("strict_type", [True, False])
+@pytest.mark.parametrize(("data", "content_type", "code"), [
+    (b"{not json", "application/json", "invalid_json"),
+    (b"null", "application/json", "invalid_json"),
+    (b"[1]", "application/json", "invalid_json"),
+    (b"a=1", "application/x-www-form-urlencoded", "invalid_json"),
+    (b'{"a": 1, "b": 2}', "application/json", "unknown_field"),
+])
+def test_malformed_bodies_are_refused_either_way(app, strict_type, data, content_type, code):
+    with pytest.raises(BadRequest) as caught:
+        _read(app, strict_type=strict_type, data=data, content_type=content_type)
+    assert caught.value.code == code and caught.value.status == 400
+
+
+def test_the_lenient_reading_takes_any_json_type_and_any_empty_body(app):
+    typed = {"data": b'{"a": 1}', "content_type": "application/merge-patch+json"}
+    assert _read(app, strict_type=False, **typed) == {"a": 1}
+    with pytest.raises(BadRequest):
+        _read(app, strict_type=True, **typed)
+    empty_form = {"data": b"", "content_type": "application/x-www-form-urlencoded"}
+    assert _read(app, strict_type=False, **empty_form) == {}
+    with pytest.raises(BadRequest):
+        _read(app, strict_type=True, **empty_form)
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("", (1, 50)), ("page=3&per_page=100", (3, 100)), ("page=&per_page=", (1, 50))])
+def test_page_args(app, query, expected):
+    with app.test_request_context(f"/api/v1/x?{query}"):
+        assert page_args() == expected
+
+
+@pytest.mark.parametrize("query", ["page=0", "per_page=101", "page=-1", "page=１", "page=x"])
+def test_page_args_refuse_anything_else(app, query):
+    with app.test_request_context(f"/api/v1/x?{query}"), pytest.raises(BadRequest) as caught:
+        page_args()
+    assert caught.value.field == query.split("=")[0]
