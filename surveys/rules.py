@@ -19,8 +19,8 @@ from sqlalchemy import exists, select
 from surveys.models import Survey, SurveyParticipation, SurveyResponse
 from workhub.errors import Conflict, DomainError
 from workhub.extensions import db
-from workhub.telework.bookings import clean_text
 from workhub.telework.policy import office_zone
+from workhub.validation import clean_text
 
 KEY_RE = re.compile(r"^[a-z0-9_]{1,40}$")
 TITLE_MAX = 200

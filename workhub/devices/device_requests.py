@@ -43,8 +43,8 @@ from workhub.errors import Conflict, DomainError, Forbidden
 from workhub.extensions import db
 from workhub.notify.services import notify
 from workhub.org.models import User
-from workhub.telework.bookings import clean_text
 from workhub.telework.policy import office_today
+from workhub.validation import clean_text
 
 MAX_PURPOSE = 500
 MAX_COMMENT = 500

@@ -36,7 +36,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from workhub.auth.services import audit, has_hidden_characters
+from workhub.auth.services import audit
 from workhub.database import utcnow
 from workhub.errors import Conflict, DomainError, Forbidden
 from workhub.extensions import db
@@ -47,6 +47,7 @@ from workhub.telework.businessdays import holiday_name, is_business_day
 from workhub.telework.errors import RuleViolation, Violation
 from workhub.telework.models import ACTIVE_BOOKING, PLACES, SLOTS, Booking, BookingEvent
 from workhub.telework.policy import booking_deadline, effective_policy, office_today
+from workhub.validation import clean_text
 
 MAX_RANGE_DAYS = 31
 MAX_WEEKS = 26
@@ -91,26 +92,6 @@ class BookingResult:
     skipped: list[SkippedDay] = field(default_factory=list)
     warnings: list[Notice] = field(default_factory=list)
     overridden: list[Violation] = field(default_factory=list)
-
-
-def clean_text(value, what, max_len: int, *, required: bool = False, multiline: bool = False,
-               name: str | None = None) -> str | None:
-    """Return ``value`` stripped (None when empty); refuse it when required and empty, too
-    long, or holding control or invisible characters (line breaks only if ``multiline``)."""
-    if value is not None and not isinstance(value, str):
-        raise DomainError(str(_l("%(what)s must be text.", what=what)), field=name)
-    value = (value or "").replace("\r\n", "\n").strip()
-    if not value:
-        if required:
-            raise DomainError(str(_l("%(what)s is required.", what=what)), field=name)
-        return None
-    if len(value) > max_len:
-        raise DomainError(str(_l("%(what)s is too long (%(n)d characters at most).",
-                                 what=what, n=max_len)), field=name)
-    if has_hidden_characters(value.replace("\n", "") if multiline else value):
-        raise DomainError(str(_l("%(what)s contains control characters.", what=what)),
-                          field=name)
-    return value
 
 
 def _check_date(value, what: str, name: str) -> date:
