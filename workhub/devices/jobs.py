@@ -34,10 +34,9 @@ from workhub.devices.report_loans import LoanRow
 from workhub.devices.reports import EVERYTHING
 from workhub.extensions import db
 from workhub.jobs.registry import JobError, handler, periodic
-from workhub.notify.services import notify
+from workhub.notify.services import notified_between, notify, page_path
 from workhub.org.models import User, UserRole
 from workhub.telework.businessdays import is_business_day
-from workhub.telework.jobs import _path, _told_today
 from workhub.telework.policy import office_today
 from workhub.telework.sessions import day_bounds
 
@@ -96,11 +95,11 @@ def _mark_reminded(rows: list[LoanRow], reason: str) -> None:
 
 def _tell_it(event: str, template: str, today: date, **context) -> int:
     """Notify each IT person not yet told about ``event`` today; return how many."""
-    told = _told_today(event, today)
+    told = notified_between(event, *day_bounds(today))
     count = 0
     for person in it_staff():
         if person.id not in told:
-            notify(person, event, template, url=_path("device_reports.reports"), **context)
+            notify(person, event, template, url=page_path("device_reports.reports"), **context)
             count += 1
     return count
 
@@ -117,13 +116,13 @@ def overdue_reminder(job, ctx):
     if not is_business_day(today):
         return {"skipped": "not a business day"}
     rows = report_loans.overdue(EVERYTHING, today)
-    told = _told_today(OVERDUE_EVENT, today)
+    told = notified_between(OVERDUE_EVENT, *day_bounds(today))
     holders = 0
     for holder_id, items in sorted(_by_holder(rows).items()):
         if holder_id in told:
             continue
         notify(db.session.get(User, holder_id), OVERDUE_EVENT, "devices_reminder_overdue",
-               url=_path("device_loans.my_items"), items=items, kinds=_kinds(items))
+               url=page_path("device_loans.my_items"), items=items, kinds=_kinds(items))
         _mark_reminded(items, "overdue")
         holders += 1
     it = _tell_it(OVERDUE_IT_EVENT, "devices_reminder_overdue_it", today, items=rows,
@@ -153,7 +152,7 @@ def unconfirmed_reminder(job, ctx):
         if not any(row.allocation_id in due for row in items):
             continue
         notify(db.session.get(User, holder_id), UNCONFIRMED_EVENT,
-               "devices_reminder_unconfirmed", url=_path("device_loans.my_items"),
+               "devices_reminder_unconfirmed", url=page_path("device_loans.my_items"),
                items=items, kinds=_kinds(items))
         db.session.execute(update(Allocation).where(
             Allocation.id.in_([row.allocation_id for row in items]))
@@ -199,8 +198,8 @@ def contract_alert(job, ctx):
     if not news or not staff:
         return {"lines": len(news), "it": 0}
     for person in staff:
-        notify(person, CONTRACT_EVENT, "devices_contract_end", url=_path("device_reports.reports"),
-               lines=news, days=days, today=today)
+        notify(person, CONTRACT_EVENT, "devices_contract_end",
+               url=page_path("device_reports.reports"), lines=news, days=days, today=today)
     for row, stages in news:
         for stage in stages:
             record_event(CONTRACT_ACTION, actor=None, line_id=row.line_id, stage=stage,

@@ -7,10 +7,13 @@ a relay that is down delays mail but loses none.
 
 from __future__ import annotations
 
-from flask import render_template
+from datetime import datetime
+
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from werkzeug.routing import BuildError
 
 from workhub.database import utcnow
 from workhub.errors import DomainError
@@ -65,6 +68,28 @@ def notify(user: User, event: str, template: str, *, url: str | None = None,
                               "template": template}, None, max_attempts=MAIL_MAX_ATTEMPTS)
     db.session.flush()
     return note
+
+
+def page_path(*endpoints: str) -> str | None:
+    """The path of the first of ``endpoints`` that exists, for a notification's link (the
+    pages live in other modules; a missing one just leaves the notification without a link)."""
+    adapter = current_app.url_map.bind("")
+    for endpoint in endpoints:
+        try:
+            return adapter.build(endpoint)
+        except BuildError:
+            continue
+    return None
+
+
+def notified_between(event: str, start: datetime, end: datetime) -> set[int]:
+    """The ids of the people who got a notification of ``event`` from ``start`` to ``end``
+    (a job that runs twice uses it to tell each person once)."""
+    return set(db.session.scalars(
+        select(Notification.user_id).where(Notification.event == event,
+                                           Notification.created_at >= start,
+                                           Notification.created_at < end)
+    ))
 
 
 def set_mail_opt_out(user: User, opt_out: bool) -> User:

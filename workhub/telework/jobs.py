@@ -14,14 +14,13 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from sqlalchemy import exists, func, select
-from werkzeug.routing import BuildError
 
 from workhub.database import utcnow
 from workhub.extensions import db
 from workhub.jobs.builtin import digest_section
 from workhub.jobs.registry import handler, periodic
 from workhub.notify.models import Notification
-from workhub.notify.services import notify, user_language
+from workhub.notify.services import notified_between, notify, page_path, user_language
 from workhub.org.models import User, UserRole
 from workhub.telework.businessdays import is_business_day, month_bounds, month_of
 from workhub.telework.models import Booking, TeleworkSession
@@ -41,28 +40,6 @@ periodic("telework_session_reminder", "telework.session_reminder", "*/15 6-21 * 
          label=_l("Telework: remind people to record today's session"))
 periodic("telework_monthly_summary", "telework.monthly_summary", "0 8 1 * *",
          label=_l("Telework: monthly summary to HR"))
-
-
-def _path(*endpoints: str) -> str | None:
-    """The path of the first of ``endpoints`` that exists, for the notification's link (the
-    pages live in other modules; a missing one just leaves the notification without a link)."""
-    adapter = current_app.url_map.bind("")
-    for endpoint in endpoints:
-        try:
-            return adapter.build(endpoint)
-        except BuildError:
-            continue
-    return None
-
-
-def _told_today(event: str, today: date) -> set[int]:
-    """People who already got a notification of ``event`` on the office's ``today``."""
-    start, end = day_bounds(today)
-    return set(db.session.scalars(
-        select(Notification.user_id).where(Notification.event == event,
-                                           Notification.created_at >= start,
-                                           Notification.created_at < end)
-    ))
 
 
 # --- pending approvals -----------------------------------------------------------------------
@@ -114,13 +91,14 @@ def approval_reminder(job, ctx):
         for person in by_owner[booking.user_id]:
             approvers[person.id] = person
             counts[person.id] = counts.get(person.id, 0) + 1
-    told = _told_today(APPROVAL_EVENT, today)
+    told = notified_between(APPROVAL_EVENT, *day_bounds(today))
     reminded = 0
     for user_id, count in sorted(counts.items()):
         if user_id in told:
             continue
         notify(approvers[user_id], APPROVAL_EVENT, "telework_reminder_approvals",
-               url=_path("telework_bookings.approvals", "telework_stats.dashboard"), count=count)
+               url=page_path("telework_bookings.approvals", "telework_stats.dashboard"),
+               count=count)
         reminded += 1
     db.session.flush()
     return {"pending": len(pending), "reminded": reminded}
@@ -163,14 +141,14 @@ def session_reminder(job, ctx):
             User.active.is_(True), ~has_session,
         ).order_by(Booking.user_id, Booking.slot)
     ).all()
-    told = _told_today(SESSION_EVENT, today)
+    told = notified_between(SESSION_EVENT, *day_bounds(today))
     reminded = 0
     for booking in bookings:
         if booking.user_id in told:
             continue
         told.add(booking.user_id)
         notify(booking.user, SESSION_EVENT, "telework_reminder_session",
-               url=_path("telework_sessions.sessions", "telework_stats.dashboard"), day=today,
+               url=page_path("telework_sessions.sessions", "telework_stats.dashboard"), day=today,
                slot=booking.slot, place=booking.place)
         reminded += 1
     db.session.flush()
@@ -210,8 +188,9 @@ def monthly_summary(job, ctx):
         summary = summary or stats.month_summary(scope, month, today)
         departments = [row for row in stats.departments_for(scope, [month], user_language(person))
                        if row.id is not None and (row.depth == 0 or row.target is not None)]
-        notify(person, event, "telework_monthly_summary", url=_path("telework_stats.statistics"),
-               month=month, summary=summary, departments=departments)
+        notify(person, event, "telework_monthly_summary",
+               url=page_path("telework_stats.statistics"), month=month, summary=summary,
+               departments=departments)
         reminded += 1
     db.session.flush()
     return {"month": month, "reminded": reminded}
