@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import unicodedata
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -36,6 +36,7 @@ from surveys.validation import localized
 from workhub.auth.permissions import roles_required
 from workhub.auth.services import audit
 from workhub.errors import DomainError
+from workhub.exports_common import download
 from workhub.extensions import db
 from workhub.org.models import Department
 from workhub.telework import charts
@@ -143,9 +144,7 @@ def chart(survey_id: int, key: str):
         item.label or found.questions[0].text, [_chart_label(c.label) for c in counts],
         [(_("Respondents"), [c.value for c in counts])],
         horizontal=True, no_data_text=_("Nothing to show"))
-    response = Response(svg, mimetype=charts.SVG_MIMETYPE)
-    response.headers["Content-Security-Policy"] = charts.SVG_CSP
-    return response
+    return charts.svg_response(svg)
 
 
 def _chart_label(text: str) -> str:
@@ -155,19 +154,13 @@ def _chart_label(text: str) -> str:
     return text + " " * math.ceil(wide * 0.7)
 
 
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @bp.get("/<int:survey_id>/results/export.csv")
 @roles_required(*MANAGER_ROLES)
 def export_results_csv(survey_id: int):
     survey = load(survey_id)
     data = survey_results(survey, _selection(survey), select_locale(), texts=False)
-    return _download(exports.results_csv(data), "text/csv",
-                     f"survey-{survey.id}-results.csv")
+    return download(exports.results_csv(data), "text/csv",
+                    f"survey-{survey.id}-results.csv")
 
 
 @bp.get("/<int:survey_id>/results/export.xlsx")
@@ -176,8 +169,8 @@ def export_results_xlsx(survey_id: int):
     survey = load(survey_id)
     language = select_locale()
     data = survey_results(survey, _selection(survey), language)
-    return _download(exports.results_xlsx(data, language), exports.XLSX_MIMETYPE,
-                     f"survey-{survey.id}-results.xlsx")
+    return download(exports.results_xlsx(data, language), exports.XLSX_MIMETYPE,
+                    f"survey-{survey.id}-results.xlsx")
 
 
 def _responses(survey_id: int, kind: str):
@@ -195,12 +188,12 @@ def _responses(survey_id: int, kind: str):
 @bp.get("/<int:survey_id>/responses/export.csv")
 @roles_required(*MANAGER_ROLES)
 def export_responses_csv(survey_id: int):
-    return _download(_responses(survey_id, "csv"), "text/csv",
-                     f"survey-{survey_id}-responses.csv")
+    return download(_responses(survey_id, "csv"), "text/csv",
+                    f"survey-{survey_id}-responses.csv")
 
 
 @bp.get("/<int:survey_id>/responses/export.xlsx")
 @roles_required(*MANAGER_ROLES)
 def export_responses_xlsx(survey_id: int):
-    return _download(_responses(survey_id, "xlsx"), exports.XLSX_MIMETYPE,
-                     f"survey-{survey_id}-responses.xlsx")
+    return download(_responses(survey_id, "xlsx"), exports.XLSX_MIMETYPE,
+                    f"survey-{survey_id}-responses.xlsx")

@@ -25,6 +25,7 @@ from transcription.minutes import HEADINGS, MinutesDocument
 from transcription.models import Transcript
 from transcription.text import apply_level
 from workhub.errors import DomainError
+from workhub.exports_common import download
 
 EAST_ASIAN_FONT = "IPAexGothic"
 LATIN_FONT = "Arial"
@@ -205,8 +206,6 @@ def export_minutes(doc: MinutesDocument, fmt: str) -> bytes:
 
 def file_response(data: bytes, fmt: str, filename: str) -> Response:
     """``data`` as a download named ``filename.fmt``, never cached."""
-    response = Response(data)
-    response.headers["Content-Type"] = MEDIA_TYPES[fmt]
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    response = download(data, MEDIA_TYPES[fmt], f"{filename}.{fmt}")
     response.headers["Cache-Control"] = "no-store"
     return response

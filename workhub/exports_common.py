@@ -1,5 +1,5 @@
-"""Spreadsheet exports shared by the packages: CSV for Excel (UTF-8 with BOM, CRLF) and XLSX
-sheets, both safe against formula injection.
+"""Exports shared by the packages: CSV for Excel (UTF-8 with BOM, CRLF) and XLSX sheets, both
+safe against formula injection, and the response that sends a file as a download.
 
 Text that a spreadsheet would run as a formula (a name such as ``=HYPERLINK(...)`` or
 ``=cmd|' /C calc'!A0``) is neutralised: in CSV it is prefixed with ``'``; in XLSX the cell is
@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
+from urllib.parse import quote
 
+from flask import Response
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Not kept in the plain filename="…": anything outside printable ASCII, what would end or
+# escape the quoted string, and % (some browsers decode %xx there).
+_NOT_PLAIN = re.compile(r'[^\x20-\x7e]|["\\%]')
+# RFC 5987 attr-char: what filename*= may carry without percent-encoding.
+_ATTR_CHARS = "!#$&+-.^_`|~"
 
 
 def safe_text(value: object) -> object:
@@ -60,3 +69,34 @@ def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[obje
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def attachment_header(filename: str) -> str:
+    """The Content-Disposition value that offers ``filename`` for download, ASCII only.
+
+    A plain ASCII name is sent as ``filename="…"``. Any other name (a Japanese meeting title)
+    also goes, intact, as RFC 6266/5987 ``filename*=UTF-8''…``, with an ASCII look-alike in
+    ``filename=`` for clients that do not read ``filename*``.
+    """
+    plain = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
+    plain = _NOT_PLAIN.sub("_", plain).strip()
+    stem, dot, suffix = plain.rpartition(".")
+    if not any(ch.isalnum() for ch in (stem if dot else plain)):
+        plain = "download" + (dot + suffix if dot else "")
+    value = f'attachment; filename="{plain}"'
+    if plain != filename:
+        value += "; filename*=UTF-8''" + quote(filename, safe=_ATTR_CHARS)
+    return value
+
+
+def download(body: bytes | str, mimetype: str, filename: str) -> Response:
+    """``body`` as a file to save under ``filename``.
+
+    A text ``mimetype`` gets ``; charset=utf-8`` unless it names its charset already.
+    """
+    if "charset=" in mimetype.lower():
+        response = Response(body, content_type=mimetype)
+    else:
+        response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = attachment_header(filename)
+    return response

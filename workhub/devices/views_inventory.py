@@ -6,7 +6,7 @@ Thin views: load, check, validate, call a service. The device pages are here; li
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,6 +24,7 @@ from workhub.devices.forms_inventory import (
 )
 from workhub.devices.models import DEVICE_KINDS, Device, DeviceModel
 from workhub.errors import DomainError, NotFound
+from workhub.exports_common import download
 from workhub.extensions import db
 from workhub.org.models import User
 from workhub.pagination import paginate, parse_page
@@ -79,12 +80,6 @@ def get_or_404(model, object_id: int):
     if row is None:
         abort(404)
     return row
-
-
-def download(body: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -25,11 +25,10 @@ from workhub.devices.views_inventory import (
     attach,
     bp,
     client_ip,
-    download,
     get_or_404,
 )
 from workhub.errors import DomainError
-from workhub.exports_common import csv_bytes
+from workhub.exports_common import csv_bytes, download
 from workhub.extensions import db
 from workhub.web import select_locale
 

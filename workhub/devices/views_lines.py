@@ -27,11 +27,11 @@ from workhub.devices.views_inventory import (
     attach,
     bp,
     client_ip,
-    download,
     get_or_404,
     submit,
 )
 from workhub.errors import DomainError, NotFound
+from workhub.exports_common import download
 from workhub.extensions import db
 from workhub.pagination import paginate, parse_page
 

@@ -20,9 +20,9 @@ from workhub.devices import report_exports, reports
 from workhub.devices.permissions import IT_ROLES
 from workhub.devices.report_exports import IT_TABLES, TABLES
 from workhub.devices.reports import FilterError
+from workhub.exports_common import download
 from workhub.telework import charts
 from workhub.telework.policy import office_today
-from workhub.telework.stats_views import _cells, _download, _svg
 from workhub.web import render_error, select_locale
 
 bp = Blueprint("device_reports", __name__, url_prefix="/devices")
@@ -109,7 +109,8 @@ def reports_page():
     tables = report_exports.tables(report)
     return render_template(
         "devices/reports.html", form=form, report=report, error=None, tables=tables,
-        cells={name: _cells(table) for name, table in tables.items()}, links=_links(report),
+        cells={name: charts.table_cells(table.rows) for name, table in tables.items()},
+        links=_links(report),
         args=flt.args(), charts=CHARTS,
         sections=[name for name in TABLES if name in tables],
         kinds=reports.stock_by_kind(report.stock) if report.stock is not None else None,
@@ -129,7 +130,7 @@ def chart(name: str):
         if report.stock is None:
             abort(403)
         kinds = reports.stock_by_kind(report.stock)
-        return _svg(charts.bar_chart(
+        return charts.svg_response(charts.bar_chart(
             _("Devices by kind and status"), [str(reports.KIND_LABELS[k]) for k in kinds],
             [(str(reports.DEVICE_STATUS_LABELS[s]), [kinds[k][s] for k in kinds])
              for s in reports.DEVICE_STATUSES],
@@ -138,14 +139,14 @@ def chart(name: str):
     labels = [row.name for row in rows]
     if name == "departments":
         rows = [row for row in rows if row.total["loans"]]
-        return _svg(charts.bar_chart(
+        return charts.svg_response(charts.bar_chart(
             _("Open loans by department"), [row.name for row in rows],
             [(_("Devices"), [row.total["devices"] for row in rows]),
              (_("Lines"), [row.total["lines"] for row in rows])],
             horizontal=True, no_data_text=_("No open loans")))
     rows = [row for row in rows if row.total["cost_lines"]]
     labels = [row.name for row in rows]
-    return _svg(charts.bar_chart(
+    return charts.svg_response(charts.bar_chart(
         _("Monthly line cost by department (yen)"), labels,
         [(_("Monthly cost (yen)"), [row.total["cost"] for row in rows])],
         horizontal=True, no_data_text=_("No lines")))
@@ -165,8 +166,8 @@ def export_csv():
     if error:
         return error
     table = report_exports.tables(report)[name]
-    return _download(report_exports.to_csv(table), "text/csv",
-                     f"devices-{name}-{report.today.isoformat()}.csv")
+    return download(report_exports.to_csv(table), "text/csv",
+                    f"devices-{name}-{report.today.isoformat()}.csv")
 
 
 @bp.get("/reports/export.xlsx")
@@ -177,8 +178,8 @@ def export_xlsx():
         return error
     choices = dict(reports.department_choices(report.scope, select_locale()))
     name = choices.get(report.filter.department_code or "", "").strip("\u3000") or None
-    return _download(report_exports.to_xlsx(report, name), XLSX,
-                     f"devices-reports-{report.today.isoformat()}.xlsx")
+    return download(report_exports.to_xlsx(report, name), XLSX,
+                    f"devices-reports-{report.today.isoformat()}.xlsx")
 
 
 # --- labels ------------------------------------------------------------------------------

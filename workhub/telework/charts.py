@@ -1,4 +1,5 @@
-"""Server-side SVG charts (pygal) for the dashboard and the statistics page.
+"""Server-side SVG charts (pygal) for the dashboard, the statistics and the reports pages,
+the response that serves one, and the cells of the table that goes with it.
 
 The SVG is shown with ``<img>``: no script, nothing fetched from elsewhere. pygal writes an
 inline configuration script and credit comments even with ``js=[]``; both are taken out of
@@ -11,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 import pygal
+from flask import Response
 from pygal.style import Style
 
 # pygal puts an old-style finder (for its map plugins, unused here) on sys.meta_path; it has
@@ -38,6 +40,31 @@ STYLE = Style(
 SVG_MIMETYPE = "image/svg+xml"
 # The SVG carries its style in a <style> element; it may not run or fetch anything.
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+
+
+def svg_response(markup: str) -> Response:
+    """A chart's SVG as a response with its own Content-Security-Policy."""
+    response = Response(markup, mimetype=SVG_MIMETYPE)
+    # Its own policy: the default one (set later with setdefault) forbids the inline <style>.
+    response.headers["Content-Security-Policy"] = SVG_CSP
+    return response
+
+
+def number_text(value, digits: int = 0) -> str:
+    """A number as shown in a table: thousands separated, ``digits`` decimals, — for None."""
+    if value is None:
+        return "—"
+    return f"{value:,.{digits}f}"
+
+
+def table_cells(rows: Sequence[Sequence[object]]) -> list[list[str]]:
+    """A chart's table rows as display text (formatted here: a macro call per cell is slow);
+    fractions with one decimal."""
+    return [
+        [number_text(v, 1 if isinstance(v, float) else 0) if isinstance(v, int | float)
+         else "—" if v is None else str(v) for v in row]
+        for row in rows
+    ]
 
 
 def _strip_active_content(root):

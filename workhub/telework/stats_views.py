@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 
 from workhub.auth.permissions import roles_required
+from workhub.exports_common import download
 from workhub.telework import charts, exports, stats, stats_hr
 from workhub.telework.businessdays import month_of
 from workhub.telework.models import PLACES, SLOTS
@@ -30,36 +31,14 @@ def local_today() -> date:
     return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
-def _num(value, digits: int = 0) -> str:
-    if value is None:
-        return "—"
-    return f"{value:,.{digits}f}"
-
-
-def _cells(table: exports.Table) -> list[list[str]]:
-    """The table's rows as display text (formatted here: a macro call per cell is slow)."""
-    return [
-        [_num(v, 1 if isinstance(v, float) else 0) if isinstance(v, int | float)
-         else "—" if v is None else str(v) for v in row]
-        for row in table.rows
-    ]
-
-
 @bp.context_processor
 def _helpers():
     return {
-        "num": _num,
+        "num": charts.number_text,
         "place_labels": exports.PLACE_LABELS,
         "slot_labels": exports.SLOT_LABELS,
         "weekday_names": exports.weekday_names(),
     }
-
-
-def _svg(markup: str) -> Response:
-    response = Response(markup, mimetype=charts.SVG_MIMETYPE)
-    # Its own policy: the default one (set later with setdefault) forbids the inline <style>.
-    response.headers["Content-Security-Policy"] = charts.SVG_CSP
-    return response
 
 
 # --- the dashboard ---------------------------------------------------------------------
@@ -82,8 +61,8 @@ def trend_chart():
         series.append((_("Target (sessions)"), [p.target for p in points]))
     if scope.kind == "all":
         series.append((_("Baseline (September 2020)"), [p.baseline for p in points]))
-    return _svg(charts.line_chart(_("Remote-work sessions per month"),
-                                  [p.month for p in points], series))
+    return charts.svg_response(charts.line_chart(_("Remote-work sessions per month"),
+                                                 [p.month for p in points], series))
 
 
 @bp.get("/telework/charts/departments.svg")
@@ -92,7 +71,7 @@ def departments_chart():
     scope = stats.visible_scope(current_user)
     rows = charts.top_rows(
         stats.dashboard_departments(scope, month_of(local_today()), select_locale()))
-    return _svg(charts.bar_chart(
+    return charts.svg_response(charts.bar_chart(
         _("Sessions this month by department"),
         [row.name or _("No department") for row in rows],
         [(_("Sessions"), [row.actual for row in rows]),
@@ -156,7 +135,8 @@ def statistics():
     tables = exports.tables(result)
     return render_template("telework/stats.html", form=form, result=result, error=None,
                            tables=tables, args=flt.args(),
-                           cells={name: _cells(table) for name, table in tables.items()})
+                           cells={name: charts.table_cells(table.rows)
+                                  for name, table in tables.items()})
 
 
 def _statistics_or_400(departments: bool = True):
@@ -186,14 +166,9 @@ def statistics_chart(kind: str):
         series = [(_("Sessions"), [row[1] for row in table.rows])]
     if kind == "month" and result.target is not None:
         series.append((_("Target (sessions)"), [row[3] for row in table.rows]))
-    return _svg(charts.bar_chart(table.title, labels, series, horizontal=kind == "department",
-                                 no_data_text=_("No sessions")))
-
-
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return charts.svg_response(charts.bar_chart(
+        table.title, labels, series, horizontal=kind == "department",
+        no_data_text=_("No sessions")))
 
 
 @bp.get("/telework/stats/export.csv")
@@ -207,8 +182,8 @@ def export_csv():
     if error:
         return error
     flt = result.filter
-    return _download(exports.to_csv(exports.tables(result)[name]), "text/csv",
-                     f"telework-{name}-{flt.first_month}-{flt.last_month}.csv")
+    return download(exports.to_csv(exports.tables(result)[name]), "text/csv",
+                    f"telework-{name}-{flt.first_month}-{flt.last_month}.csv")
 
 
 @bp.get("/telework/stats/export.xlsx")
@@ -218,7 +193,7 @@ def export_xlsx():
     if error:
         return error
     flt = result.filter
-    return _download(
+    return download(
         exports.to_xlsx(result),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         f"telework-statistics-{flt.first_month}-{flt.last_month}.xlsx",

@@ -11,12 +11,13 @@ import csv
 import io
 from dataclasses import dataclass
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from workhub.admin.queries import department_tree
 from workhub.auth.permissions import roles_required
 from workhub.errors import DomainError
+from workhub.exports_common import download
 from workhub.extensions import db
 from workhub.org.models import Department
 from workhub.telework import policy as policy_svc
@@ -175,10 +176,7 @@ def targets_template():
         code = row.department.code
         writer.writerow([month, code, current.departments.get(code, "")])
     # UTF-8 with a BOM, so Excel opens the Japanese text correctly.
-    response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="telework-targets-{month}.csv"')
-    return response
+    return download("\ufeff" + out.getvalue(), "text/csv", f"telework-targets-{month}.csv")
 
 
 # --- policies --------------------------------------------------------------------------------
