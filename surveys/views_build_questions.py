@@ -9,7 +9,9 @@ options.py.
 
 from __future__ import annotations
 
-from flask import abort, flash, render_template, request
+from functools import partial
+
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from surveys import forms_build as forms
@@ -59,10 +61,40 @@ def _action(default: str) -> str:
     return action
 
 
+def _move_or_delete(action: str, move, delete):
+    """The service call a small form asks for: ``delete()``, or ``move(-1)`` / ``move(1)``
+    for up and down."""
+    return delete if action == "delete" else partial(move, MOVES[action])
+
+
+def _commit(change, refused):
+    """Call ``change`` (one service call) and commit; None when it was saved, else the answer
+    ``refused(exc)`` gives (the page with the reason; nothing is written)."""
+    try:
+        change()
+    except DomainError as exc:
+        return refused(exc)
+    db.session.commit()
+    return None
+
+
 def _refused(survey_id: int, exc: DomainError):
     db.session.rollback()
     return edit_page(db.session.get(Survey, survey_id), errors=[exc.message],
                      status=exc.status)
+
+
+def _change_part(survey: Survey, action: str, change, anchor: str, deleted: str):
+    """Commit ``change`` to a section or question and go back to the edit page: at the
+    structure after a delete (saying ``deleted``), else at ``anchor``. A refusal shows the
+    edit page with the reason."""
+    refusal = _commit(change, partial(_refused, survey.id))
+    if refusal is not None:
+        return refusal
+    if action == "delete":
+        flash(deleted, "success")
+        return back_to_edit(survey, "structure")
+    return back_to_edit(survey, anchor)
 
 
 # --- sections ------------------------------------------------------------------------------
@@ -89,21 +121,14 @@ def section_action(survey_id: int, section_id: int):
     form = forms.SectionForm()
     if action == "rename" and not form.validate_on_submit():
         abort(400)
-    try:
-        if action == "rename":
-            sec.update_section(section, title_ja=form.title_ja.data,
-                               title_en=form.title_en.data)
-        elif action == "delete":
-            sec.delete_section(section)
-        else:
-            sec.move_section(section, MOVES[action])
-    except DomainError as exc:
-        return _refused(survey_id, exc)
-    db.session.commit()
-    if action == "delete":
-        flash(_("The section was deleted."), "success")
-        return back_to_edit(survey, "structure")
-    return back_to_edit(survey, f"section-{section_id}")
+    if action == "rename":
+        change = partial(sec.update_section, section, title_ja=form.title_ja.data,
+                         title_en=form.title_en.data)
+    else:
+        change = _move_or_delete(action, partial(sec.move_section, section),
+                                 partial(sec.delete_section, section))
+    return _change_part(survey, action, change, f"section-{section_id}",
+                        _("The section was deleted."))
 
 
 # --- questions -----------------------------------------------------------------------------
@@ -161,6 +186,21 @@ def _changes(form: forms.QuestionForm) -> dict:
     return changes
 
 
+# Where the question page shows a refusal the services name by their own field.
+SHOW_IF_FIELDS = {"show_if_option_key": "show_if", "show_if_question": "show_if"}
+OPTION_FIELDS = {"options": "options_ja", "label_ja": "options_ja", "option_key": "options_ja",
+                 "label_en": "options_en"}
+
+
+def _question_refused(survey: Survey, question: SurveyQuestion | None, form, exc: DomainError,
+                      fields: dict[str, str]):
+    """The question page again, the refusal next to its field (``fields`` maps the services'
+    field names to the form's)."""
+    exc.field = fields.get(exc.field or "", exc.field)
+    errors = place_error(form, exc)
+    return _question_page(survey, question, form, errors=errors, status=exc.status)
+
+
 @bp.get("/<int:survey_id>/questions/new")
 @roles_required(*MANAGER_ROLES)
 def new_question(survey_id: int):
@@ -190,24 +230,22 @@ def add_question(survey_id: int):
                    for i, ja in enumerate(labels_ja)]
         question = qs.add_question(survey, options=options, **changes)
     except DomainError as exc:
-        if exc.field in ("options", "label_ja", "option_key"):
-            exc.field = "options_ja"
-        elif exc.field == "label_en":
-            exc.field = "options_en"
-        elif exc.field == "show_if_option_key" or exc.field == "show_if_question":
-            exc.field = "show_if"
-        errors = place_error(form, exc)
-        return _question_page(survey, None, form, errors=errors, status=exc.status)
+        return _question_refused(survey, None, form, exc, {**OPTION_FIELDS, **SHOW_IF_FIELDS})
     db.session.commit()
     flash(_("The question was added."), "success")
     return back_to_edit(survey, f"question-{question.id}")
 
 
+def _load_question(survey_id: int, question_id: int) -> tuple[Survey, SurveyQuestion]:
+    """The survey to manage and its question (404 for either)."""
+    survey = load(survey_id)
+    return survey, _question(survey, question_id)
+
+
 @bp.get("/<int:survey_id>/questions/<int:question_id>")
 @roles_required(*MANAGER_ROLES)
 def question(survey_id: int, question_id: int):
-    survey = load(survey_id)
-    item = _question(survey, question_id)
+    survey, item = _load_question(survey_id, question_id)
     return _question_page(survey, item, _question_form(survey, item, from_request=False))
 
 
@@ -216,32 +254,20 @@ def question(survey_id: int, question_id: int):
 def save_question(survey_id: int, question_id: int):
     """Save the question page (the default), or move a question up or down, or delete it
     (the small forms of the edit page)."""
-    survey = load(survey_id)
-    item = _question(survey, question_id)
+    survey, item = _load_question(survey_id, question_id)
     action = _action("save")
     if action != "save":
-        try:
-            if action == "delete":
-                qs.delete_question(item)
-            else:
-                qs.move_question(item, MOVES[action])
-        except DomainError as exc:
-            return _refused(survey_id, exc)
-        db.session.commit()
-        if action == "delete":
-            flash(_("The question was deleted."), "success")
-            return back_to_edit(survey, "structure")
-        return back_to_edit(survey, f"question-{question_id}")
+        return _change_part(survey, action,
+                            _move_or_delete(action, partial(qs.move_question, item),
+                                            partial(qs.delete_question, item)),
+                            f"question-{question_id}", _("The question was deleted."))
     form = _question_form(survey, item, from_request=True)
     if not form.validate_on_submit():
         return _question_page(survey, item, form, status=400)
     try:
         qs.update_question(item, **_changes(form))
     except DomainError as exc:
-        if exc.field in ("show_if_option_key", "show_if_question"):
-            exc.field = "show_if"
-        errors = place_error(form, exc)
-        return _question_page(survey, item, form, errors=errors, status=exc.status)
+        return _question_refused(survey, item, form, exc, SHOW_IF_FIELDS)
     db.session.commit()
     flash(_("The question was saved."), "success")
     return back_to_edit(survey, f"question-{item.id}")
@@ -257,9 +283,12 @@ def _option_refused(survey_id: int, question_id: int, exc: DomainError):
                           errors=[exc.message], status=exc.status)
 
 
-def _back_to_question(survey: Survey, item: SurveyQuestion):
-    from flask import redirect, url_for
-
+def _change_option(survey: Survey, item: SurveyQuestion, change):
+    """Commit ``change`` to an option of ``item`` and go back to the question's options; a
+    refusal shows the question page with the reason."""
+    refusal = _commit(change, partial(_option_refused, survey.id, item.id))
+    if refusal is not None:
+        return refusal
     return redirect(url_for("surveys_build.question", survey_id=survey.id,
                             question_id=item.id, _anchor="options"), 303)
 
@@ -267,40 +296,29 @@ def _back_to_question(survey: Survey, item: SurveyQuestion):
 @bp.post("/<int:survey_id>/questions/<int:question_id>/options")
 @roles_required(*MANAGER_ROLES)
 def add_option(survey_id: int, question_id: int):
-    survey = load(survey_id)
-    item = _question(survey, question_id)
+    survey, item = _load_question(survey_id, question_id)
     form = forms.OptionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        opt.add_option(item, label_ja=form.label_ja.data, label_en=form.label_en.data,
-                       key=form.key.data or None)
-    except DomainError as exc:
-        return _option_refused(survey_id, question_id, exc)
-    db.session.commit()
-    return _back_to_question(survey, item)
+    return _change_option(survey, item, partial(
+        opt.add_option, item, label_ja=form.label_ja.data, label_en=form.label_en.data,
+        key=form.key.data or None))
 
 
 @bp.post("/<int:survey_id>/questions/<int:question_id>/options/<int:option_id>")
 @roles_required(*MANAGER_ROLES)
 def option_action(survey_id: int, question_id: int, option_id: int):
     """Save an option's labels and key (the default), move it up or down, or delete it."""
-    survey = load(survey_id)
-    item = _question(survey, question_id)
+    survey, item = _load_question(survey_id, question_id)
     option = _option(item, option_id)
     action = _action("save")
     form = forms.OptionForm()
     if action == "save" and not form.validate_on_submit():
         abort(400)
-    try:
-        if action == "save":
-            opt.update_option(option, item, label_ja=form.label_ja.data,
-                              label_en=form.label_en.data, key=form.key.data or None)
-        elif action == "delete":
-            opt.delete_option(option, item)
-        else:
-            opt.move_option(option, item, MOVES[action])
-    except DomainError as exc:
-        return _option_refused(survey_id, question_id, exc)
-    db.session.commit()
-    return _back_to_question(survey, item)
+    if action == "save":
+        change = partial(opt.update_option, option, item, label_ja=form.label_ja.data,
+                         label_en=form.label_en.data, key=form.key.data or None)
+    else:
+        change = _move_or_delete(action, partial(opt.move_option, option, item),
+                                 partial(opt.delete_option, option, item))
+    return _change_option(survey, item, change)
