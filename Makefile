@@ -27,8 +27,9 @@ translations: | $(BIN)/python
 	$(BIN)/pybabel compile -d workhub/translations --statistics
 
 ## Refresh messages.pot and merge it into the catalogues (developers, after changing strings).
+## --ignore-dirs '.*': Babel's default also skips folders starting with _ (templates/_macros).
 extract-messages: install-test
-	$(BIN)/pybabel extract -F workhub/babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 \
+	$(BIN)/pybabel extract -F workhub/babel.cfg --ignore-dirs '.*' -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 \
 	  --no-location --sort-output -o workhub/translations/messages.pot .
 	$(BIN)/pybabel update -i workhub/translations/messages.pot -d workhub/translations \
 	  --no-fuzzy-matching --ignore-obsolete
