@@ -1,6 +1,7 @@
 """Inventory events as people read them: the action's label and the details ("Status: In
-stock → In repair"). Used by ``templates/devices/_history.html`` through the template helpers
-``inventory_events`` (query) and the ``event_label`` / ``event_details`` filters."""
+stock → In repair", "Due 2026-12-25"). Used by ``templates/devices/_history.html`` (the
+history of a device, a line or a loan) through the template helpers ``inventory_events``
+(query) and the ``event_label`` / ``event_details`` filters."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from workhub.devices import inventory, lines
 from workhub.devices.fields import KIND_LABELS, SIM_LABELS
 from workhub.devices.import_columns import COLUMNS
+from workhub.devices.loan_labels import CONDITION_LABELS, LOAN_STATE_LABELS
 from workhub.devices.models import InventoryEvent
 from workhub.extensions import db
 
@@ -33,13 +35,24 @@ ACTION_LABELS = {
     "imported": _l("Imported"),
 }
 FIELD_LABELS = {**COLUMNS["lines"], **COLUMNS["devices"], "note": _l("Note"),
-                "line": _l("Line"), "cleared": _l("Stored PIN and PUK removed")}
+                "line": _l("Line"), "cleared": _l("Stored PIN and PUK removed"),
+                "condition": _l("Condition"), "reason": _l("Reason"), "comment": _l("Comment")}
+# Details of loans and requests, worded as the loan pages word them.
+WORDED = {
+    "due_date": lambda v: _l("Due %(day)s", day=v),
+    "terms_version": lambda v: _l("Terms version %(v)s", v=v),
+    "request_id": lambda v: _l("Request %(id)s", id=v),
+}
+# Ids that mean nothing to a reader (the loan page shows the kit itself).
+NOT_SHOWN = {"kit_id", "allocation_ids"}
 MAX_SHOWN = 120  # characters of a value shown in the history
 
 
 def events_for(*, device_id: int | None = None, line_id: int | None = None,
-               user_id: int | None = None, limit: int = 500) -> list[InventoryEvent]:
-    """The newest events of a device, a line or a person, newest first."""
+               user_id: int | None = None, allocation_id: int | None = None,
+               limit: int = 500, oldest_first: bool = False) -> list[InventoryEvent]:
+    """The newest events of a device, a line, a person or a loan, newest first (or the
+    oldest first)."""
     stmt = select(InventoryEvent).options(joinedload(InventoryEvent.actor),
                                           joinedload(InventoryEvent.user))
     if device_id is not None:
@@ -48,12 +61,16 @@ def events_for(*, device_id: int | None = None, line_id: int | None = None,
         stmt = stmt.where(InventoryEvent.line_id == line_id)
     if user_id is not None:
         stmt = stmt.where(InventoryEvent.user_id == user_id)
-    return list(db.session.scalars(stmt.order_by(InventoryEvent.at.desc(),
-                                                 InventoryEvent.id.desc()).limit(limit)))
+    if allocation_id is not None:
+        stmt = stmt.where(InventoryEvent.allocation_id == allocation_id)
+    order = ((InventoryEvent.at, InventoryEvent.id) if oldest_first
+             else (InventoryEvent.at.desc(), InventoryEvent.id.desc()))
+    return list(db.session.scalars(stmt.order_by(*order).limit(limit)))
 
 
-def event_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
+def event_label(action: str, labels: dict | None = None) -> str:
+    """The action as people read it: from ``labels`` (a page's own wording) when it has it."""
+    return str((labels or {}).get(action) or ACTION_LABELS.get(action, action))
 
 
 def _value(name: str, value: object) -> str:
@@ -66,6 +83,10 @@ def _value(name: str, value: object) -> str:
         return str(KIND_LABELS.get(value, value))
     if name == "sim_type":
         return str(SIM_LABELS.get(value, value))
+    if name == "condition":
+        return str(CONDITION_LABELS.get(value, value))
+    if name == "reason":
+        return str(LOAN_STATE_LABELS.get(value, value))
     if isinstance(value, list):
         return ", ".join(_value(name, v) for v in value)
     text = value.isoformat() if isinstance(value, date) else str(value)
@@ -84,6 +105,8 @@ def event_details(event: InventoryEvent) -> list[str]:
         return [event.detail]
     out: list[str] = []
     for key, value in detail.items():
+        if key in NOT_SHOWN:
+            continue
         if key == "changes" and isinstance(value, dict):
             out += [f"{_label(n)}: {_value(n, pair[0])} → {_value(n, pair[1])}"
                     if isinstance(pair, list) and len(pair) == 2 else f"{_label(n)}"
@@ -94,6 +117,8 @@ def event_details(event: InventoryEvent) -> list[str]:
             out += [f"{_label(n)}: {_value(n, v)}" for n, v in value.items()]
         elif value is True:
             out.append(_label(key))
+        elif key in WORDED and value not in (None, ""):
+            out.append(str(WORDED[key](value)))
         elif value not in (None, "", False):
             out.append(f"{_label(key)}: {_value(key, value)}")
     return out

@@ -18,6 +18,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from workhub.database import utcnow
+from workhub.devices import history_view
 from workhub.devices import permissions as perm
 from workhub.devices.models import (
     DEVICE_KINDS,
@@ -177,12 +178,10 @@ def person_history(person: User, limit: int = 200) -> list[HistoryRow]:
         .order_by(InventoryEvent.at.desc(), InventoryEvent.id.desc()).limit(limit)))
 
 
-def allocation_history(allocation: Allocation) -> list[HistoryRow]:
-    """The inventory events of one loan, oldest first."""
-    return history_rows(db.session.scalars(
-        select(InventoryEvent).options(joinedload(InventoryEvent.actor))
-        .where(InventoryEvent.allocation_id == allocation.id)
-        .order_by(InventoryEvent.at, InventoryEvent.id)))
+def allocation_history(allocation: Allocation) -> list[InventoryEvent]:
+    """The inventory events of one loan, oldest first (as ``templates/devices/_history.html``
+    shows them)."""
+    return history_view.events_for(allocation_id=allocation.id, oldest_first=True)
 
 
 def history_rows(events) -> list[HistoryRow]:
