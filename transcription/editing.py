@@ -6,6 +6,10 @@ save (the UPDATE finds no row at that version), is refused with ``StaleEdit`` (4
 keeps the person's text, so nothing typed is lost. The engine's verbatim text is never
 rewritten: an edit goes to ``Segment.text``, and the text levels (素起こし, ケバ取り, 整文)
 are computed from the edited-or-verbatim text on demand, so switching level is reversible.
+
+A segment the hallucination guard flagged shows its reason in words (``doubt_note``); once the
+secretary has listened to it, a save can clear the flag (``checked``), under the same version
+lock as any edit. The reason stays stored, so a cleared flag can still be told from none.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -27,6 +32,18 @@ MAX_SEGMENT_TEXT = 4000
 MAX_SPEAKER_NAME = 120
 # Control characters other than tab and newline (C0, DEL, C1) and the BOM.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff]")
+
+
+# The hallucination guard's reasons for keeping a segment flagged (transcription.guard and
+# the engine's loop check), in words for the editor.
+DOUBT_NOTES = {
+    "silence_phrase": _l("A stock phrase that speech recognition often writes over silence."),
+    "no_speech": _l("There may be no speech here."),
+    "repetition": _l("The same words repeated over and over."),
+    "low_confidence": _l("The recognition is not sure of this part."),
+    "no_voice_activity": _l("No voice was detected in this part."),
+}
+DOUBT_NOTE_OTHER = _l("The recognition may be wrong.")
 
 
 class StaleEdit(Conflict):
@@ -87,6 +104,13 @@ def speaker_name(speaker: Speaker | None) -> str | None:
     return speaker.name or _("Speaker %(label)s", label=speaker.label)
 
 
+def doubt_note(segment: Segment) -> str | None:
+    """Why the segment is flagged, in words (None when it is not, or no longer, flagged)."""
+    if not segment.doubtful:
+        return None
+    return str(DOUBT_NOTES.get(segment.doubt_reason or "", DOUBT_NOTE_OTHER))
+
+
 def segment_state(segment: Segment, level: str = "edited") -> dict:
     """The segment as the editor and the API show it."""
     return {
@@ -133,15 +157,17 @@ def parse_version(value) -> int:
 
 
 def edit_segment(segment: Segment, user: User, *, version, text: str | None = None,
-                 speaker_id: int | str | None = None, set_speaker: bool = False) -> Segment:
-    """Save a person's ``text`` and/or speaker for ``segment`` loaded at ``version``.
+                 speaker_id: int | str | None = None, set_speaker: bool = False,
+                 checked: bool = False) -> Segment:
+    """Save a person's ``text`` and/or speaker for ``segment`` loaded at ``version``;
+    ``checked`` clears the doubtful flag (the person has listened to the segment).
 
     Text equal to the verbatim text clears the edit. Raises StaleEdit (409) when the segment
     has moved on, keeping ``text``; DomainError for bad input (nothing changed)."""
     version = parse_version(version)
     new_text = None if text is None else clean_input(text, limit=MAX_SEGMENT_TEXT, field="text")
     speaker = _speaker_of(segment.transcript_id, speaker_id) if set_speaker else None
-    if new_text is None and not set_speaker:
+    if new_text is None and not set_speaker and not checked:
         raise DomainError(_("Nothing to save: send the text or the speaker."), field="text")
     if segment.version != version:
         raise _stale(segment, text)
@@ -149,6 +175,8 @@ def edit_segment(segment: Segment, user: User, *, version, text: str | None = No
         segment.text = None if new_text == segment.verbatim else new_text
     if set_speaker:
         segment.speaker_id = speaker.id if speaker else None
+    if checked:
+        segment.doubtful = False
     segment.edited_by_id, segment.edited_at = user.id, utcnow()
     try:
         db.session.flush()

@@ -6,7 +6,9 @@ The editor lists the segments with their times; a time plays the recording from 
 audio comes through the meetings blueprint's permission-checked view). At 素起こし each
 segment is a small form of its own (text, speaker, the version it was loaded at);
 transcript-editor.js posts it with fetch and shows "saved" or the 409 message, Ctrl+Enter
-saves. The other levels are computed views of the same text, so switching is reversible.
+saves. A segment the hallucination guard flagged says why, and its form has a "checked" box
+that clears the flag with the save. The other levels are computed views of the same text, so
+switching is reversible.
 """
 
 from __future__ import annotations
@@ -101,6 +103,7 @@ def editor_page(meeting: Meeting, *, status: int = 200, problem: dict | None = N
         may_edit=can_manage_meeting(actor(), meeting) and level == "verbatim",
         may_manage=can_manage_meeting(actor(), meeting), audio=audio_url(meeting, transcript),
         text_of=editing.level_text, speaker_name=editing.speaker_name,
+        doubt_note=editing.doubt_note,
         problem=problem or {}, formats=exports.TRANSCRIPT_FORMATS), status
 
 
@@ -124,10 +127,12 @@ def save_segment(meeting_id: int, segment_id: int):
     meeting = load_meeting(meeting_id, manage=True)
     segment = _segment(meeting, segment_id)
     form = request.form
+    checked = form.get("checked") == "1"
+    clears = checked and segment.doubtful  # worth saying so when the save goes through
     try:
         editing.edit_segment(segment, actor(), version=form.get("version"),
                              text=form.get("text"), speaker_id=form.get("speaker"),
-                             set_speaker="speaker" in form)
+                             set_speaker="speaker" in form, checked=checked)
     except editing.StaleEdit as exc:
         db.session.rollback()
         if wants_json():
@@ -135,18 +140,20 @@ def save_segment(meeting_id: int, segment_id: int):
                             "kept": exc.kept, "current": exc.current}), 409
         return editor_page(meeting, status=409, problem={
             "segment": segment_id, "message": exc.message, "kept": exc.kept,
-            "current": exc.current})
+            "current": exc.current, "checked": checked})
     except DomainError as exc:
         db.session.rollback()
         if wants_json():
             return jsonify({"error": {"code": exc.code, "message": exc.message}}), exc.status
         return editor_page(meeting, status=exc.status, problem={
-            "segment": segment_id, "message": exc.message, "kept": form.get("text")})
+            "segment": segment_id, "message": exc.message, "kept": form.get("text"),
+            "checked": checked})
     db.session.commit()
+    message = _("Saved; the segment is no longer marked for checking.") if clears else _("Saved")
     if wants_json():
         return jsonify({"segment": editing.segment_state(segment, "verbatim")
-                        | {"text": editing.base_text(segment)}, "message": _("Saved")})
-    flash(_("Saved"), "success")
+                        | {"text": editing.base_text(segment)}, "message": message})
+    flash(message, "success")
     return redirect(url_for(".transcript", meeting_id=meeting.id, _anchor=f"seg-{segment.id}"),
                     303)
 
