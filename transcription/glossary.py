@@ -2,7 +2,8 @@
 
 Secretaries keep the terms of their own department and the terms everyone shares (no
 department); administrators keep all. The transcription job passes ``hotwords_for`` to the
-engine as hotwords.
+engine, which by default corrects near-misses of them after decoding (``spelling``; giving
+them to Whisper as hotwords or a prompt made the benchmark worse, see engine.py).
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 * ``transcription.transcribe`` (payload ``recording_id``): loads the model once per worker
   process, transcribes the recording in the meeting's language with the glossary of its
-  department (and everyone's) as hotwords, reports the share of audio done, stops when the job
-  is cancelled, and writes the Transcript with its Speaker and Segment rows. Safe to run again:
-  a rerun replaces the transcript of that recording.
+  department (and everyone's) correcting near-misses, reports the share of audio done, stops
+  when the job is cancelled, and writes the Transcript with its Speaker and Segment rows. Safe
+  to run again: a rerun replaces the transcript of that recording.
 * ``transcription.retention`` (periodic ``recording_retention``, daily): deletes the original
   recording files older than WORKHUB_RECORDING_RETENTION_DAYS, marks them deleted, keeps
   transcripts and minutes, and audits each deletion; it also removes temporary files of
@@ -55,7 +55,7 @@ def load_engine_model():
 
 
 def glossary_terms(meeting: Meeting) -> list[str]:
-    """Terms of the meeting's department and everyone's, as hotwords."""
+    """Terms of the meeting's department and everyone's, for the engine's glossary."""
     from transcription.glossary import hotwords_for
 
     return hotwords_for(meeting.department_id)
