@@ -36,6 +36,28 @@
     status.classList.toggle("text-success", !failed);
   }
 
+  // The save cleared the "check this" mark: drop the note, its box and the reference to it.
+  function uncheck(form) {
+    var item = form.closest("li.segment");
+    var note = item.querySelector(".doubt-note");
+    var box = form.querySelector('[name="checked"]');
+    var text = form.querySelector("textarea");
+    if (note) {
+      var described = (text.getAttribute("aria-describedby") || "").split(" ")
+        .filter(function (id) { return id && id !== note.id; });
+      if (described.length) {
+        text.setAttribute("aria-describedby", described.join(" "));
+      } else {
+        text.removeAttribute("aria-describedby");
+      }
+      note.remove();
+    }
+    if (box) {
+      box.closest(".form-check").remove();
+    }
+    item.classList.remove("segment-doubtful");
+  }
+
   function save(form) {
     var data = new FormData(form);
     show(form, list.getAttribute("data-saving"), false);
@@ -50,6 +72,9 @@
       var body = answer.body;
       if (answer.status === 200) {
         form.querySelector('[name="version"]').value = body.segment.version;
+        if (!body.segment.doubtful) {
+          uncheck(form);
+        }
         show(form, body.message, false);
         return;
       }
