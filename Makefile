@@ -32,7 +32,7 @@ extract-messages: install-test
 	$(BIN)/pybabel extract -F workhub/babel.cfg --ignore-dirs '.*' -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 \
 	  --no-location --sort-output -o workhub/translations/messages.pot .
 	$(BIN)/pybabel update -i workhub/translations/messages.pot -d workhub/translations \
-	  --no-fuzzy-matching --ignore-obsolete
+	  --no-fuzzy-matching --ignore-obsolete -w 100
 
 run: install
 	$(BIN)/workhub init-db

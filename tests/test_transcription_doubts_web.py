@@ -138,3 +138,26 @@ def test_a_stale_clear_is_refused_like_a_stale_edit(app, world):
     with app.app_context():
         segment = db.session.get(Segment, world.segment_ids[4])
         assert not segment.doubtful and segment.text == editor_text
+
+
+def api_patch(client, world, i, body):
+    return client.patch(f"/api/v1/segments/{world.segment_ids[i]}", json=body,
+                        headers={"X-CSRFToken": token(client)})
+
+
+def test_the_api_clears_the_mark_under_the_version_lock(client, world, app):
+    flag(app, world, {1: "no_speech"})
+    sign_in(client, "sec")
+    before = snapshot(app)
+    for bad in ("yes", 1, None, ["true"]):
+        answer = api_patch(client, world, 1, {"version": 1, "checked": bad})
+        assert answer.status_code == 400, bad
+        assert answer.get_json()["error"]["field"] == "checked"
+    stale = api_patch(client, world, 1, {"version": 7, "checked": True})
+    assert stale.status_code == 409 and stale.get_json()["current"]["doubtful"] is True
+    assert snapshot(app) == before
+    cleared = api_patch(client, world, 1, {"version": 1, "checked": True})
+    assert cleared.status_code == 200
+    assert cleared.get_json()["doubtful"] is False and cleared.get_json()["version"] == 2
+    # false changes nothing by itself: there is nothing to save.
+    assert api_patch(client, world, 1, {"version": 2, "checked": False}).status_code == 400

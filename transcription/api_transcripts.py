@@ -80,8 +80,11 @@ def segment_api(segment_id: int):
     meeting = _meeting(transcript.meeting_id, manage=True)
     if editing.current_transcript(meeting).id != transcript.id:
         raise NotFound(_("No such segment."))
-    data = json_body({"text", "speaker", "version"})
+    data = json_body({"text", "speaker", "version", "checked"})
     text = data.get("text")
+    checked = data.get("checked", False)
+    if not isinstance(checked, bool):
+        raise DomainError(_("checked is true or false."), field="checked")
     if text is not None and not isinstance(text, str):
         raise DomainError(_("text is a string."), field="text")
     version = data.get("version")
@@ -90,7 +93,8 @@ def segment_api(segment_id: int):
                           field="version", code="invalid_version")
     try:
         editing.edit_segment(segment, _actor(), version=version, text=text,
-                             speaker_id=_speaker_value(data), set_speaker="speaker" in data)
+                             speaker_id=_speaker_value(data), set_speaker="speaker" in data,
+                             checked=checked)
     except editing.StaleEdit as exc:
         db.session.rollback()
         return jsonify({"error": {"code": exc.code, "message": exc.message},

@@ -92,7 +92,8 @@ def paths() -> dict:
             },
         }},
         "/segments/{segment_id}": {"patch": {
-            "summary": "Save a segment's text and/or speaker with the version it was loaded at",
+            "summary": ("Save a segment's text and/or speaker, or mark it checked, with the "
+                        "version it was loaded at"),
             "parameters": [{"name": "segment_id", "in": "path", "required": True,
                             "schema": {"type": "integer"}}],
             "requestBody": _body({
@@ -100,6 +101,9 @@ def paths() -> dict:
                          "description": "The verbatim text again clears the edit"},
                 "speaker": {"type": "integer", "nullable": True,
                             "description": "A speaker id of this transcript, or null"},
+                "checked": {"type": "boolean",
+                            "description": "true: someone listened to the segment; clears "
+                                           "`doubtful`"},
                 "version": {"type": "integer", "minimum": 1}}, ["version"]),
             "responses": {
                 "200": _json("TranscriptSegment", "Saved; `version` is the new one"),
