@@ -33,13 +33,13 @@ from surveys.results_select import (
     parse_selection,
 )
 from surveys.validation import localized
+from workhub import charts
 from workhub.auth.permissions import roles_required
 from workhub.auth.services import audit
 from workhub.errors import DomainError
 from workhub.exports_common import download
 from workhub.extensions import db
 from workhub.org.models import Department
-from workhub.telework import charts
 from workhub.web import select_locale
 
 bp = Blueprint("survey_results", __name__, url_prefix="/surveys")

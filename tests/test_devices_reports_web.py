@@ -12,9 +12,9 @@ from conftest import login
 from devices_reports_data import NOW
 from openpyxl import load_workbook
 
+from workhub import charts
 from workhub.devices.models import DeviceModel
 from workhub.extensions import db
-from workhub.telework import charts
 
 pytestmark = pytest.mark.usefixtures("fast_hashing", "english")
 office = data.office

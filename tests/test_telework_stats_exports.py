@@ -15,9 +15,9 @@ from flask_babel import gettext as _
 from openpyxl import load_workbook
 from telework_stats_data import NOW, add_session, build_world
 
+from workhub import charts
 from workhub.extensions import db
 from workhub.org.models import Department, User
-from workhub.telework import charts
 
 PERIOD = "from=2026-08&to=2026-11"
 

@@ -14,6 +14,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 
+from workhub import charts
 from workhub.auth.permissions import roles_required
 from workhub.devices import labels as label_service
 from workhub.devices import report_exports, reports
@@ -21,7 +22,6 @@ from workhub.devices.permissions import IT_ROLES
 from workhub.devices.report_exports import IT_TABLES, TABLES
 from workhub.devices.reports import FilterError
 from workhub.exports_common import download
-from workhub.telework import charts
 from workhub.telework.policy import office_today
 from workhub.web import render_error, select_locale
 

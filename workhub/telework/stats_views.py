@@ -13,9 +13,10 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 
+from workhub import charts
 from workhub.auth.permissions import roles_required
 from workhub.exports_common import download
-from workhub.telework import charts, exports, stats, stats_hr
+from workhub.telework import exports, stats, stats_hr
 from workhub.telework.businessdays import month_of
 from workhub.telework.models import PLACES, SLOTS
 from workhub.web import render_error, select_locale
