@@ -30,6 +30,7 @@ import pytest
 from access_common import Call
 from conftest import csrf_token, login, snapshot
 from flask_login import login_required
+from saved_worlds import saved_world
 from sqlalchemy import select
 
 from workhub.config import ROLES
@@ -523,7 +524,9 @@ def test_route_for_role(app, client, make_department, make_user, method, path, w
     rule = next((r for m, r in _rules(app) if m == method and r.rule == path), None)
     assert rule is not None, f"{method} {path} is in ROUTES but not served"
     call = ROUTES[(method, path)]
-    world, me = _build_world(app, make_department, make_user, who)
+    # Built once per caller (and day: builders use today's date), restored for each route.
+    world, me = saved_world(app, ("access matrix", who, datetime.now(JAPAN).date()),
+                            lambda: _build_world(app, make_department, make_user, who))
     if me is not None:
         assert login(client, me).status_code == 302
     with app.test_request_context():
