@@ -1,21 +1,27 @@
 """Inventory events as people read them: the action's label and the details ("Status: In
 stock → In repair", "Due 2026-12-25"). Used by ``templates/devices/_history.html`` (the
-history of a device, a line or a loan) through the template helpers ``inventory_events``
-(query) and the ``event_label`` / ``event_details`` filters."""
+history of a device, a line, a person or a loan) through the template helpers
+``inventory_events`` (query) and the ``event_label`` / ``event_details`` filters."""
 
 from __future__ import annotations
 
 import json
 from datetime import date
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from workhub.devices import inventory, lines
 from workhub.devices.fields import KIND_LABELS, SIM_LABELS
 from workhub.devices.import_columns import COLUMNS
-from workhub.devices.loan_labels import CONDITION_LABELS, LOAN_STATE_LABELS
+from workhub.devices.loan_labels import (
+    CONDITION_LABELS,
+    LOAN_STATE_LABELS,
+    REQUEST_STATUS_LABELS,
+)
 from workhub.devices.models import InventoryEvent
 from workhub.extensions import db
 
@@ -77,7 +83,8 @@ def _value(name: str, value: object) -> str:
     if value is None or value == "":
         return "—"
     if name == "status":
-        labels = {**lines.STATUS_LABELS, **inventory.STATUS_LABELS}
+        # A request's status too (a person's history lists their requests).
+        labels = {**REQUEST_STATUS_LABELS, **lines.STATUS_LABELS, **inventory.STATUS_LABELS}
         return str(labels.get(value, value))
     if name == "kind":
         return str(KIND_LABELS.get(value, value))
@@ -98,7 +105,8 @@ def _label(name: str) -> str:
 
 
 def event_details(event: InventoryEvent) -> list[str]:
-    """One line per thing the event records, e.g. ``Status: In stock → In repair``."""
+    """One line per thing the event records, e.g. ``Status: In stock → In repair``; a
+    request is a link to its page (markup, the rest is plain text)."""
     try:
         detail = json.loads(event.detail) if event.detail else {}
     except ValueError:
@@ -117,6 +125,10 @@ def event_details(event: InventoryEvent) -> list[str]:
             out += [f"{_label(n)}: {_value(n, v)}" for n, v in value.items()]
         elif value is True:
             out.append(_label(key))
+        elif key == "request_id" and isinstance(value, int):
+            # Its page checks who may read it, as it did when the person page linked it.
+            out.append(Markup('<a href="{}">{}</a>').format(
+                url_for("device_loans.request", request_id=value), WORDED[key](value)))
         elif key in WORDED and value not in (None, ""):
             out.append(str(WORDED[key](value)))
         elif value not in (None, "", False):

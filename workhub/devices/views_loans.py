@@ -18,6 +18,7 @@ from werkzeug.routing import BuildError
 from workhub.auth.permissions import roles_required
 from workhub.auth.services import normalise_login
 from workhub.devices import allocations as svc
+from workhub.devices import history_view
 from workhub.devices import loan_queries as q
 from workhub.devices import permissions as perm
 from workhub.devices.forms_loans import AllocateForm, ConfirmForm, ReturnForm, split_items
@@ -43,6 +44,7 @@ bp = Blueprint("device_loans", __name__, url_prefix="/devices")
 IT_ROLES = perm.IT_ROLES
 PER_PAGE = 50
 PAST_ITEMS = 20
+PERSON_HISTORY = 200  # latest events on a person's page
 
 
 @bp.context_processor
@@ -316,8 +318,12 @@ def person(user_id: int):
         abort(404)
     loans = q.filter_allocations(actor(), state="all", user_id=someone.id)
     page = paginate(loans, parse_page(request.args.get("page")), PER_PAGE)
-    return render_template("devices/person.html", person=someone, page=page,
-                           history=q.person_history(someone), language=select_locale())
+    events = history_view.events_for(user_id=someone.id, limit=PERSON_HISTORY)
+    # A person's history covers several items: each event's item, named as the loans name it.
+    items = {event.id: row.item
+             for event, row in zip(events, q.history_rows(events), strict=True)}
+    return render_template("devices/person.html", person=someone, page=page, history=events,
+                           history_items=items, language=select_locale())
 
 
 @bp.get("/leavers")
