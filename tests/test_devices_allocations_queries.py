@@ -4,6 +4,7 @@ person's history. Clock frozen on Friday 2026-11-13 10:00 in Tokyo."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from flask_babel import force_locale
 
 from workhub.devices import allocations as svc
 from workhub.devices import device_requests as reqs
+from workhub.devices import history_view
 from workhub.devices import loan_queries as q
 from workhub.extensions import db
 
@@ -88,13 +90,15 @@ def test_a_persons_history_names_items_and_requests():
     reqs.decide_request(request, staff.boss, approve=True)
     (loan,) = reqs.fulfil_request(request, staff.it, devices=[items.pc1], due_date=DUE)
     svc.confirm_receipt(loan, staff.emp, terms_version=None)
-    rows = q.person_history(staff.emp)
+    rows = history_view.events_for(user_id=staff.emp.id)  # what the person page shows
     assert [r.action for r in rows][::-1] == [
         "request_created", "request_approved", "allocated", "request_fulfilled", "confirmed"]
+    items = q.item_labels(rows)
     allocated = next(r for r in rows if r.action == "allocated")
-    assert (allocated.item, allocated.allocation_id, allocated.actor.id) == (
+    assert (items[allocated.id], allocated.allocation_id, allocated.actor.id) == (
         "PC-001", loan.id, staff.it.id)
-    assert allocated.detail["due_date"] == "2026-12-25"
-    assert next(r for r in rows if r.action == "request_approved").detail["request_id"] == \
-        request.id
+    assert json.loads(allocated.detail)["due_date"] == "2026-12-25"
+    approved = next(r for r in rows if r.action == "request_approved")
+    assert json.loads(approved.detail)["request_id"] == request.id
+    assert items[approved.id] is None  # a request names no item yet
     assert [r.action for r in q.allocation_history(loan)] == ["allocated", "confirmed"]

@@ -8,7 +8,6 @@ None means everything (jobs and reports that are themselves limited to IT).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -158,47 +157,23 @@ def leavers_digest(user: User) -> list:
                           "in all): see Devices, Leavers.", len(found), items=items)]
 
 
-@dataclass
-class HistoryRow:
-    """One inventory event as a page shows it."""
-
-    at: datetime
-    action: str
-    actor: User | None
-    item: str | None
-    allocation_id: int | None
-    detail: dict
-
-
-def person_history(person: User, limit: int = 200) -> list[HistoryRow]:
-    """The latest inventory events about ``person`` (their loans and requests), newest first."""
-    return history_rows(db.session.scalars(
-        select(InventoryEvent).options(joinedload(InventoryEvent.actor))
-        .where(InventoryEvent.user_id == person.id)
-        .order_by(InventoryEvent.at.desc(), InventoryEvent.id.desc()).limit(limit)))
-
-
 def allocation_history(allocation: Allocation) -> list[InventoryEvent]:
     """The inventory events of one loan, oldest first (as ``templates/devices/_history.html``
     shows them)."""
     return history_view.events_for(allocation_id=allocation.id, oldest_first=True)
 
 
-def history_rows(events) -> list[HistoryRow]:
+def item_labels(events) -> dict[int, str | None]:
+    """Each event's item as the loan pages name it (asset tag or line label), by event id."""
     events = list(events)
     devices = _by_id(Device, {e.device_id for e in events if e.device_id})
     lines = _by_id(Line, {e.line_id for e in events if e.line_id})
-    rows = []
+    labels: dict[int, str | None] = {}
     for event in events:
         item = devices.get(event.device_id) or lines.get(event.line_id)
-        label = (item.asset_tag if isinstance(item, Device) else item.label) if item else None
-        try:
-            detail = json.loads(event.detail) if event.detail else {}
-        except ValueError:
-            detail = {}
-        rows.append(HistoryRow(event.at, event.action, event.actor, label, event.allocation_id,
-                               detail if isinstance(detail, dict) else {}))
-    return rows
+        labels[event.id] = ((item.asset_tag if isinstance(item, Device) else item.label)
+                            if item else None)
+    return labels
 
 
 def _by_id(model, ids: set[int]) -> dict:

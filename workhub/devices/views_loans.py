@@ -320,8 +320,7 @@ def person(user_id: int):
     page = paginate(loans, parse_page(request.args.get("page")), PER_PAGE)
     events = history_view.events_for(user_id=someone.id, limit=PERSON_HISTORY)
     # A person's history covers several items: each event's item, named as the loans name it.
-    items = {event.id: row.item
-             for event, row in zip(events, q.history_rows(events), strict=True)}
+    items = q.item_labels(events)
     return render_template("devices/person.html", person=someone, page=page, history=events,
                            history_items=items, language=select_locale())
 
