@@ -8,6 +8,7 @@ import json
 import pytest
 from transcription_editor_data import make_meeting, user
 
+from transcription import minutes
 from transcription.editing import StaleEdit, current_transcript, edit_segment
 from transcription.exports import minutes_sections, minutes_txt
 from transcription.minutes import (
@@ -42,7 +43,7 @@ def test_layout_has_every_heading_with_the_meetings_data(meeting):
     minutes = generate_draft(meeting, user("sec"), level="clean")
     text = minutes_txt(document(meeting, minutes))
     for heading in ("会議名", "日時", "場所", "出席者", "欠席者", "議題", "議事内容",
-                    "決定事項", "今後の対応", "次回予定", "記録者"):
+                    "決定事項", "今後の予定・宿題", "次回予定", "記録者"):
         assert f"■ {heading}" in text
     sections = dict(minutes_sections(document(meeting, minutes)))
     assert sections["会議名"] == "定例課内会議"
@@ -140,7 +141,7 @@ def test_draft_is_for_organiser_and_secretaries_final_for_participants(meeting):
 
 
 def test_headings_are_japanese():
-    assert set(HEADINGS.values()) >= {"会議名", "議事内容", "決定事項", "今後の対応"}
+    assert set(HEADINGS.values()) >= {"会議名", "議事内容", "決定事項", "今後の予定・宿題"}
 
 
 def test_agenda_items_never_named_get_no_lines_and_nothing_is_repeated(app_ctx, make_user):
@@ -153,3 +154,21 @@ def test_agenda_items_never_named_get_no_lines_and_nothing_is_repeated(app_ctx, 
     assert first.endswith("予算の話です。") and "広報" not in first
     assert unnamed == ""
     assert "次に広報の件です。" in last and last.endswith("以上です。")
+
+
+@pytest.mark.parametrize(("speaker", "text", "line"), [
+    # A request names the person it is addressed to, not the one who asked.
+    ("課長", "田中さん、12月10日までに案内文を作ってください。",
+     "・田中さん、12月10日までに案内文を作ってください。（担当: 田中さん、期限: 12月10日）"),
+    ("部長", "広報課長、来週水曜日までに確認をお願いします。",
+     "・広報課長、来週水曜日までに確認をお願いします。（担当: 広報課長、期限: 来週水曜日）"),
+    # A request to nobody by name has no owner yet; someone who takes a task owns it.
+    ("課長", "資料の準備をお願いします。", "・資料の準備をお願いします。"),
+    ("佐藤", "会場の手配は私が対応します。", "・会場の手配は私が対応します。（担当: 佐藤）"),
+    ("Chair", "Tanaka, please send the notes by Friday.",
+     "・Tanaka, please send the notes by Friday.（担当: Tanaka、期限: by Friday）"),
+    (None, "I will book the room.", "・I will book the room."),
+])
+def test_action_items_name_the_owner_and_the_due_date(speaker, text, line):
+    decisions, actions = minutes.suggestions([(speaker, text)])
+    assert decisions == "" and actions == line

@@ -1,7 +1,7 @@
 """The minutes (議事録) of a meeting in the layout Japanese offices use.
 
 会議名, 日時, 場所, 出席者 and 欠席者 (participants' attended flag), 議題 come from the meeting
-itself, always current; 議事内容 (per agenda item), 決定事項, 今後の対応, 次回予定 and 記録者
+itself, always current; 議事内容 (per agenda item), 決定事項, 今後の予定・宿題, 次回予定 and 記録者
 are text sections of ``Minutes.body_json``. A draft is generated from the transcript at a
 chosen text level, with decisions and action items suggested by rules (決定/了承/承認,
 〜までに, お願いします; decided, agreed, by <date>) for the secretary to keep or delete; then
@@ -42,7 +42,7 @@ MAX_SECTION = 20_000
 HEADINGS = {
     "title": "会議名", "when": "日時", "place": "場所", "attendees": "出席者",
     "absentees": "欠席者", "agenda": "議題", "discussion": "議事内容", "decisions": "決定事項",
-    "actions": "今後の対応", "next_meeting": "次回予定", "recorder": "記録者",
+    "actions": "今後の予定・宿題", "next_meeting": "次回予定", "recorder": "記録者",
 }
 TEXT_SECTIONS = ("decisions", "actions", "next_meeting", "recorder")
 TOOLS = {"teams": "Microsoft Teams", "zoom": "Zoom", "webex": "Webex", "other": "オンライン"}
@@ -55,6 +55,10 @@ _ACTION = re.compile(r"までに|お願いします|お願いいたします|お
 _DUE = re.compile(r"(\d{1,2}月\d{1,2}日|来週\S{0,3}曜日?|今週中|今月中|来月|月末|"
                   r"by [A-Z]?[a-z]+day|by \d{1,2}/\d{1,2})")
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+# Whom a request is addressed to: 「田中さん、…」「広報課長、…」「Tanaka, please …」.
+_ADDRESSEE = re.compile(r"^\s*([^\s、,。]{1,12}?(?:さん|様|課長|係長|部長|主任|局長|室長))[、,]|"
+                        r"^\s*([A-Z][a-z]+), (?=please\b|could you\b|can you\b)")
+_REQUEST = re.compile(r"お願い|ください|\bplease\b|\bcould you\b|\bcan you\b", re.IGNORECASE)
 
 
 @dataclass
@@ -151,6 +155,15 @@ def _split_by_agenda(meeting: Meeting, lines: list[tuple[str | None, str]]) -> l
     return parts
 
 
+def _owner(speaker: str | None, sentence: str) -> str | None:
+    """Who an action item falls to: the person a request is addressed to by name; nobody
+    named for a request to no one in particular; otherwise the speaker (「対応します」)."""
+    addressed = _ADDRESSEE.search(sentence)
+    if addressed:
+        return addressed.group(1) or addressed.group(2)
+    return None if _REQUEST.search(sentence) else speaker
+
+
 def suggestions(lines: list[tuple[str | None, str]]) -> tuple[str, str]:
     """Decisions and action items found by rules, one 「・」 line each, for a person to keep
     or delete."""
@@ -161,7 +174,8 @@ def suggestions(lines: list[tuple[str | None, str]]) -> tuple[str, str]:
                 decisions.append(f"・{sentence}")
             elif _ACTION.search(sentence):
                 due = _DUE.search(sentence)
-                extra = "、".join(x for x in (f"担当: {who}" if who else "",
+                owner = _owner(who, sentence)
+                extra = "、".join(x for x in (f"担当: {owner}" if owner else "",
                                               f"期限: {due.group(1)}" if due else "") if x)
                 actions.append(f"・{sentence}" + (f"（{extra}）" if extra else ""))
     return "\n".join(decisions), "\n".join(actions)
