@@ -62,7 +62,7 @@ def test_minutes_docx_has_every_heading(meeting):
     doc = _docx(export_minutes(document(meeting, minutes), "docx"))
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     assert headings == ["会議名", "日時", "場所", "出席者", "欠席者", "議題", "議事内容",
-                        "決定事項", "今後の対応", "次回予定", "記録者"]
+                        "決定事項", "今後の予定・宿題", "次回予定", "記録者"]
     body = "\n".join(p.text for p in doc.paragraphs)
     assert "議事録　定例課内会議" in body and "承認ということで決定します" in body
     assert _east_asian_fonts(doc) == {EAST_ASIAN_FONT}
@@ -97,7 +97,7 @@ def test_txt_and_md(meeting):
     doc = document(meeting, minutes)
     assert "## 決定事項" in export_minutes(doc, "md").decode()
     data = json.loads(export_minutes(doc, "json"))
-    assert data["title"] == "定例課内会議" and data["headings"]["actions"] == "今後の対応"
+    assert data["title"] == "定例課内会議" and data["headings"]["actions"] == "今後の予定・宿題"
 
 
 @pytest.mark.parametrize("fmt,level", [("pdf", "edited"), ("", "edited"), (None, "edited"),

@@ -27,7 +27,7 @@ def test_generate_edit_finalise(client, world):
     draft(client, world)
     html = client.get(url(world)).get_data(as_text=True)
     for heading in ("会議名", "日時", "場所", "出席者", "欠席者", "議題", "議事内容",
-                    "決定事項", "今後の対応", "次回予定", "記録者"):
+                    "決定事項", "今後の予定・宿題", "次回予定", "記録者"):
         assert f">{heading}<" in html
     assert "参加 一郎" in html and "承認ということで決定します" in html
     csrf = token(client)
@@ -80,7 +80,7 @@ def test_downloads_print_and_api_formats(client, world):
     assert "決定事項" in [p.text for p in doc.paragraphs]
     assert client.get(url(world, "/export.srt")).status_code == 404
     md = client.get(url(world, "/export.md")).get_data(as_text=True)
-    assert "## 今後の対応" in md
+    assert "## 今後の予定・宿題" in md
     page = client.get(url(world, "/print")).get_data(as_text=True)
     assert "議事録" in page and "記録 花子" in page
     api = f"/api/v1/meetings/{world.meeting_id}/minutes"

@@ -54,7 +54,7 @@ SCHEMAS: dict = {
         "required": ["title", "when", "place", "attendees", "absentees", "agenda", "items",
                      "decisions", "actions", "next_meeting", "recorder", "status"],
         "description": "議事録: 会議名 (title), 日時 (when), 場所 (place), 出席者, 欠席者, "
-        "議題, 議事内容 per agenda item, 決定事項, 今後の対応, 次回予定, 記録者; `headings` "
+        "議題, 議事内容 per agenda item, 決定事項, 今後の予定・宿題, 次回予定, 記録者; `headings` "
         "gives the Japanese heading of each key.",
         "properties": {
             "title": {"type": "string"}, "when": {"type": "string"},
