@@ -501,9 +501,10 @@ def _build_world(app, make_department, make_user, who: str):
 def routes_of_this_pass(backend: str) -> list[tuple[str, str]]:
     """The routes walked on ``backend``: each route in one of the two passes of ``make test``
     (by a checksum of the route: two thirds on SQLite, whose tests run faster, one third on
-    PostgreSQL), so the walk — 40 % of the suite — is not repeated. The rules it checks are
-    decorators and per-object checks whose queries the packages' own tests run on both
-    databases."""
+    PostgreSQL), so the walk is not repeated. The rules it checks are decorators and
+    per-object checks whose queries the packages' own tests run on both databases. (Each
+    caller's world is built once per pass and restored per test, so the walk costs about
+    30 ms a case on SQLite and 50 ms on PostgreSQL.)"""
     on_postgresql = backend == "postgresql"
     return [route for route in sorted(ROUTES)
             if (zlib.crc32(" ".join(route).encode()) % 3 == 0) == on_postgresql]
