@@ -135,6 +135,19 @@ def test_request_lend_confirm_and_return(app, new_page, make_department, make_us
     check_page(office, "the returned loan")
     screenshot(office, "5-returned")
 
+    # 6. IT reads the employee's page: the loan and its whole history, each event with its
+    # item (linked to the loan) and the request it came from.
+    office.goto(f"/devices/people/{employee.id}")
+    history = office.locator("main table").last
+    expect(history).to_contain_text("CITY-LT-0042")
+    expect(history.locator(f"a[href='/devices/allocations/{loan_id}']").first).to_be_visible()
+    expect(history.locator(f"a[href$='/devices/requests/{request_id}']").first).to_be_visible()
+    check_page(office, "a person's loans and history")
+    screenshot(office, "6-person")
+    office.set_viewport_size({"width": MOBILE["width"], "height": MOBILE["height"]})
+    check_page(office, "a person's loans and history on a phone width")
+    screenshot(office, "6-person-phone")
+
 
 def test_it_reads_the_reports_and_prints_labels(demo, new_page, screenshot):
     page = new_page()
