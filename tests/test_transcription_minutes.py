@@ -154,6 +154,10 @@ def test_agenda_items_never_named_get_no_lines_and_nothing_is_repeated(app_ctx, 
     assert first.endswith("予算の話です。") and "広報" not in first
     assert unnamed == ""
     assert "次に広報の件です。" in last and last.endswith("以上です。")
+    # In the exports the unnamed item keeps its numbered line, with no empty paragraph.
+    discussion = dict(minutes_sections(document(meeting, minutes)))["議事内容"]
+    assert "2. 人事の件\n\n3. 広報の件\n" in discussion
+    assert "\n\n\n" not in discussion and not discussion.endswith("\n")
 
 
 @pytest.mark.parametrize(("speaker", "text", "line"), [

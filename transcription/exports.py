@@ -155,8 +155,10 @@ def export_transcript(title: str, transcript: Transcript, fmt: str, level: str |
 
 def minutes_sections(doc: MinutesDocument) -> list[tuple[str, str]]:
     """(heading, text) in the order of the layout; 議事内容 holds every agenda item."""
+    # An item nobody spoke to keeps its numbered line, without an empty paragraph after it.
     discussion = "\n\n".join(
-        (f"{i}. {item['agenda']}\n" if item["agenda"] else "") + item["discussion"]
+        "\n".join(part for part in (f"{i}. {item['agenda']}" if item["agenda"] else "",
+                                    item["discussion"].strip()) if part)
         for i, item in enumerate(doc.items, start=1)).strip()
     return [
         (HEADINGS["title"], doc.title), (HEADINGS["when"], doc.when),
