@@ -12,7 +12,7 @@ and an administrator without the permission a 403. The permission page is admini
 
 from __future__ import annotations
 
-from access_common import Call
+from access_common import Call, extra
 
 TAG = "MTX-INV-1"
 DEVICE = {"asset_tag": TAG, "kind": "laptop", "maker": "Matrix", "model": "M1",
@@ -22,16 +22,12 @@ LINE = {"number": "070-0000-0001", "carrier": "MatrixTel", "sim_type": "sim",
 TERMS = {"text_ja": "貸与規程", "text_en": "Loan terms"}
 
 
-def _x(key: str):
-    return lambda w: w.extra[key]
-
-
 def _device(key: str = "device"):
-    return {"device_id": _x(key)}
+    return {"device_id": extra(key)}
 
 
 def _line(key: str):
-    return {"line_id": _x(key)}
+    return {"line_id": extra(key)}
 
 
 ROUTES: dict[tuple[str, str], Call] = {
@@ -72,8 +68,8 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("GET", "/devices/import"): Call(),
     # No file in a form-encoded post: the form comes back asking for one.
     ("POST", "/devices/import"): Call(ok=400),
-    ("GET", "/devices/import/<token>"): Call(params={"token": _x("upload")}),
-    ("POST", "/devices/import/<token>"): Call(params={"token": _x("upload")},
+    ("GET", "/devices/import/<token>"): Call(params={"token": extra("upload")}),
+    ("POST", "/devices/import/<token>"): Call(params={"token": extra("upload")},
                                               data={"action": "check", "map_0": "asset_tag"}),
     ("GET", "/devices/import/templates/<kind>.csv"): Call(params={"kind": lambda w: "lines"}),
     ("GET", "/devices/terms"): Call(),
@@ -83,7 +79,7 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("GET", "/devices/permissions"): Call(),
     ("POST", "/devices/permissions"): Call(data={"login": "matrix-it"}, ok=303),
     ("POST", "/devices/permissions/<int:permission_id>/revoke"): Call(
-        params={"permission_id": _x("permission")}, ok=303),
+        params={"permission_id": extra("permission")}, ok=303),
     # JSON API: a form-encoded POST is bad input (400) once the caller is let in; the JSON
     # answers are tested in test_devices_inventory_api.py.
     ("POST", "/api/v1/devices"): Call(ok=400),

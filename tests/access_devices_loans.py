@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from access_common import Call
+from access_common import Call, extra
 
 DUE = (date.today() + timedelta(days=30)).isoformat()
 START = (date.today() + timedelta(days=7)).isoformat()
@@ -26,17 +26,13 @@ SEEING_NOT_IT = {**NOT_SEEING, "manager": 403}
 DECIDERS_ONLY = {**NOT_SEEING, "it_admin": 403}
 
 
-def _x(key: str):
-    return lambda w: w.extra[key]
-
-
 ROUTES: dict[tuple[str, str], Call] = {
     # Pages: my items and receipt (everyone, their own loan).
     ("GET", "/devices/my-items"): Call(),
     ("GET", "/devices/my-items/<int:allocation_id>/confirm"): Call(
-        params={"allocation_id": _x("own_allocation")}),
+        params={"allocation_id": extra("own_allocation")}),
     ("POST", "/devices/my-items/<int:allocation_id>/confirm"): Call(
-        params={"allocation_id": _x("own_allocation")},
+        params={"allocation_id": extra("own_allocation")},
         data={"accept": "y", "terms_version": ""}, ok=303),
     # IT's list of loans (managers see their departments' part), lending and returns.
     ("GET", "/devices/allocations"): Call(by_role={"employee": 403, "hr": 403,
@@ -45,9 +41,9 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("POST", "/devices/allocations/new"): Call(
         data={"login": "matrix-other", "devices": "MTX-LOAN-STOCK", "due_date": DUE}, ok=303),
     ("GET", "/devices/allocations/<int:allocation_id>"): Call(
-        params={"allocation_id": _x("other_allocation")}, by_role=NOT_SEEING),
+        params={"allocation_id": extra("other_allocation")}, by_role=NOT_SEEING),
     ("POST", "/devices/allocations/<int:allocation_id>/return"): Call(
-        params={"allocation_id": _x("other_allocation")}, data={"condition": "good"}, ok=303),
+        params={"allocation_id": extra("other_allocation")}, data={"condition": "good"}, ok=303),
     ("GET", "/devices/people/<int:user_id>"): Call(
         params={"user_id": lambda w: w.other_user_id}, by_role=NOT_SEEING),
     ("GET", "/devices/leavers"): Call(),
@@ -57,43 +53,43 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("POST", "/devices/requests/new"): Call(
         data={"kind": "laptop", "start_date": START, "purpose": "matrix"}, ok=303),
     ("GET", "/devices/requests/<int:request_id>"): Call(
-        params={"request_id": _x("other_request")}, by_role=NOT_SEEING),
+        params={"request_id": extra("other_request")}, by_role=NOT_SEEING),
     ("POST", "/devices/requests/<int:request_id>/approve"): Call(
-        params={"request_id": _x("other_request")}, by_role=DECIDERS_ONLY, ok=303),
+        params={"request_id": extra("other_request")}, by_role=DECIDERS_ONLY, ok=303),
     ("POST", "/devices/requests/<int:request_id>/reject"): Call(
-        params={"request_id": _x("other_request")}, data={"comment": "matrix"},
+        params={"request_id": extra("other_request")}, data={"comment": "matrix"},
         by_role=DECIDERS_ONLY, ok=303),
     ("POST", "/devices/requests/<int:request_id>/waitlist"): Call(
-        params={"request_id": _x("approved_request")}, by_role=SEEING_NOT_IT, ok=303),
+        params={"request_id": extra("approved_request")}, by_role=SEEING_NOT_IT, ok=303),
     # No item chosen: the form comes back (the item ids differ from run to run).
     ("POST", "/devices/requests/<int:request_id>/fulfil"): Call(
-        params={"request_id": _x("approved_request")}, by_role=SEEING_NOT_IT, ok=400),
+        params={"request_id": extra("approved_request")}, by_role=SEEING_NOT_IT, ok=400),
     ("POST", "/devices/requests/<int:request_id>/cancel"): Call(
-        params={"request_id": _x("own_request")}, ok=303),
+        params={"request_id": extra("own_request")}, ok=303),
     # JSON API: the matrix's form-encoded POST is refused as bad input (400) once the caller
     # is let in; the JSON answers are tested in test_devices_*_api.py.
     ("POST", "/api/v1/allocations"): Call(ok=400, by_role=NOT_IT),
     ("GET", "/api/v1/allocations"): Call(),
     ("GET", "/api/v1/allocations/<int:allocation_id>"): Call(
-        params={"allocation_id": _x("other_allocation")}, by_role=NOT_SEEING),
+        params={"allocation_id": extra("other_allocation")}, by_role=NOT_SEEING),
     ("POST", "/api/v1/allocations/<int:allocation_id>/return"): Call(
-        params={"allocation_id": _x("other_allocation")}, by_role=SEEING_NOT_IT, ok=400),
+        params={"allocation_id": extra("other_allocation")}, by_role=SEEING_NOT_IT, ok=400),
     ("POST", "/api/v1/allocations/<int:allocation_id>/confirm"): Call(
-        params={"allocation_id": _x("own_allocation")}, ok=400),
+        params={"allocation_id": extra("own_allocation")}, ok=400),
     ("GET", "/api/v1/device-requests"): Call(),
     ("POST", "/api/v1/device-requests"): Call(ok=400),
     ("GET", "/api/v1/device-requests/<int:request_id>"): Call(
-        params={"request_id": _x("other_request")}, by_role=NOT_SEEING),
+        params={"request_id": extra("other_request")}, by_role=NOT_SEEING),
     ("POST", "/api/v1/device-requests/<int:request_id>/approve"): Call(
-        params={"request_id": _x("other_request")}, by_role=DECIDERS_ONLY, ok=400),
+        params={"request_id": extra("other_request")}, by_role=DECIDERS_ONLY, ok=400),
     ("POST", "/api/v1/device-requests/<int:request_id>/reject"): Call(
-        params={"request_id": _x("other_request")}, by_role=DECIDERS_ONLY, ok=400),
+        params={"request_id": extra("other_request")}, by_role=DECIDERS_ONLY, ok=400),
     ("POST", "/api/v1/device-requests/<int:request_id>/waitlist"): Call(
-        params={"request_id": _x("approved_request")}, by_role=SEEING_NOT_IT, ok=400),
+        params={"request_id": extra("approved_request")}, by_role=SEEING_NOT_IT, ok=400),
     ("POST", "/api/v1/device-requests/<int:request_id>/fulfil"): Call(
-        params={"request_id": _x("approved_request")}, by_role=SEEING_NOT_IT, ok=400),
+        params={"request_id": extra("approved_request")}, by_role=SEEING_NOT_IT, ok=400),
     ("POST", "/api/v1/device-requests/<int:request_id>/cancel"): Call(
-        params={"request_id": _x("own_request")}, ok=400),
+        params={"request_id": extra("own_request")}, ok=400),
 }
 
 

@@ -12,36 +12,31 @@ they answered.
 
 from __future__ import annotations
 
-from access_common import Call
+from access_common import Call, extra
 from surveys_answer_data import GOOD, full_survey
 
 from workhub.extensions import db
 from workhub.org.models import User
 
-
-def _x(key: str):
-    return lambda w: w.extra[key]
-
-
 ROUTES: dict[tuple[str, str], Call] = {
     ("GET", "/surveys/my"): Call(),
-    ("GET", "/surveys/<int:survey_id>/answer"): Call(params={"survey_id": _x("open_survey")}),
+    ("GET", "/surveys/<int:survey_id>/answer"): Call(params={"survey_id": extra("open_survey")}),
     ("POST", "/surveys/<int:survey_id>/answer"): Call(
-        params={"survey_id": _x("open_survey")}, data={"action": "draft", "q-days": "2"},
+        params={"survey_id": extra("open_survey")}, data={"action": "draft", "q-days": "2"},
         ok=303),
-    ("GET", "/surveys/<int:survey_id>/thanks"): Call(params={"survey_id": _x("answered")}),
-    ("GET", "/surveys/<int:survey_id>/my-answers"): Call(params={"survey_id": _x("answered")}),
+    ("GET", "/surveys/<int:survey_id>/thanks"): Call(params={"survey_id": extra("answered")}),
+    ("GET", "/surveys/<int:survey_id>/my-answers"): Call(params={"survey_id": extra("answered")}),
     # JSON API: the matrix's form-encoded bodies are refused as bad input (400) once the
     # caller is let in; the JSON answers are tested in test_surveys_answer_api.py.
     ("POST", "/api/v1/surveys/<int:survey_id>/responses"): Call(
-        params={"survey_id": _x("open_survey")}, ok=400),
-    ("GET", "/api/v1/surveys/<int:survey_id>/draft"): Call(params={"survey_id": _x("drafted")}),
+        params={"survey_id": extra("open_survey")}, ok=400),
+    ("GET", "/api/v1/surveys/<int:survey_id>/draft"): Call(params={"survey_id": extra("drafted")}),
     ("PUT", "/api/v1/surveys/<int:survey_id>/draft"): Call(
-        params={"survey_id": _x("open_survey")}, ok=400),
+        params={"survey_id": extra("open_survey")}, ok=400),
     ("GET", "/api/v1/surveys/<int:survey_id>/my-response"): Call(
-        params={"survey_id": _x("answered")}),
+        params={"survey_id": extra("answered")}),
     ("PUT", "/api/v1/surveys/<int:survey_id>/my-response"): Call(
-        params={"survey_id": _x("answered")}, ok=400),
+        params={"survey_id": extra("answered")}, ok=400),
 }
 
 

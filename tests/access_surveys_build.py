@@ -12,17 +12,12 @@ survey asking everyone, which every signed-in person may read by the API.
 
 from __future__ import annotations
 
-from access_common import Call
+from access_common import Call, extra
 
-
-def _x(key: str):
-    return lambda w: w.extra[key]
-
-
-DRAFT = {"survey_id": _x("draft")}
-SECTION = {**DRAFT, "section_id": _x("section")}
-QUESTION = {**DRAFT, "question_id": _x("choice")}
-OPTION = {**QUESTION, "option_id": _x("option")}
+DRAFT = {"survey_id": extra("draft")}
+SECTION = {**DRAFT, "section_id": extra("section")}
+QUESTION = {**DRAFT, "question_id": extra("choice")}
+OPTION = {**QUESTION, "option_id": extra("option")}
 SETTINGS = {"title_ja": "行列調査", "min_group_size": "5", "closes_at": "2099-12-01T17:00",
             "anonymous": "y"}
 
@@ -36,7 +31,7 @@ ROUTES: dict[tuple[str, str], Call] = {
                                                         ok=303),
     ("GET", "/surveys/<int:survey_id>/preview"): Call(params=DRAFT),
     ("POST", "/surveys/<int:survey_id>/publish"): Call(params=DRAFT, ok=303),
-    ("POST", "/surveys/<int:survey_id>/close"): Call(params={"survey_id": _x("published")},
+    ("POST", "/surveys/<int:survey_id>/close"): Call(params={"survey_id": extra("published")},
                                                      ok=303),
     ("POST", "/surveys/<int:survey_id>/copy"): Call(params=DRAFT, ok=303),
     ("POST", "/surveys/<int:survey_id>/delete"): Call(params=DRAFT, ok=303),
@@ -60,10 +55,10 @@ ROUTES: dict[tuple[str, str], Call] = {
     # is let in; the JSON answers are tested in test_surveys_build_api.py.
     ("POST", "/api/v1/surveys"): Call(ok=400),
     ("GET", "/api/v1/surveys"): Call(),
-    ("GET", "/api/v1/surveys/<int:survey_id>"): Call(params={"survey_id": _x("published")}),
+    ("GET", "/api/v1/surveys/<int:survey_id>"): Call(params={"survey_id": extra("published")}),
     ("POST", "/api/v1/surveys/<int:survey_id>/publish"): Call(params=DRAFT, ok=400),
     ("POST", "/api/v1/surveys/<int:survey_id>/close"): Call(
-        params={"survey_id": _x("published")}, ok=400),
+        params={"survey_id": extra("published")}, ok=400),
 }
 
 
