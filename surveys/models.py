@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workhub.database import UTCDateTime, utcnow
+from workhub.database import UTCDateTime, one_of, utcnow
 from workhub.extensions import db
 from workhub.org.models import User
 
@@ -45,14 +45,10 @@ MIN_K = 3
 DEFAULT_K = 5
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class Survey(db.Model):
     __tablename__ = "surveys"
     __table_args__ = (
-        CheckConstraint(_in("status", SURVEY_STATUSES), name="status_known"),
+        CheckConstraint(one_of("status", SURVEY_STATUSES), name="status_known"),
         CheckConstraint(f"min_group_size >= {MIN_K}", name="k_at_least_3"),
         CheckConstraint("closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at",
                         name="closes_after_opens"),
@@ -130,7 +126,7 @@ class SurveyQuestion(db.Model):
 
     __tablename__ = "survey_questions"
     __table_args__ = (
-        CheckConstraint(_in("type", QUESTION_TYPES), name="type_known"),
+        CheckConstraint(one_of("type", QUESTION_TYPES), name="type_known"),
         UniqueConstraint("survey_id", "key"),
     )
 
@@ -179,7 +175,7 @@ class SurveyParticipation(db.Model):
 
     __tablename__ = "survey_participation"
     __table_args__ = (
-        CheckConstraint(_in("status", PARTICIPATION_STATUSES), name="status_known"),
+        CheckConstraint(one_of("status", PARTICIPATION_STATUSES), name="status_known"),
         # One response per person: the database decides between concurrent submits.
         UniqueConstraint("survey_id", "user_id"),
     )

@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workhub.database import UTCDateTime, utcnow
+from workhub.database import UTCDateTime, one_of, utcnow
 from workhub.extensions import db
 from workhub.org.models import User
 
@@ -40,15 +40,11 @@ TEXT_LEVELS = ("verbatim", "clean", "edited")
 MINUTES_STATUSES = ("draft", "final")
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class Meeting(db.Model):
     __tablename__ = "meetings"
     __table_args__ = (
-        CheckConstraint(_in("online_tool", ONLINE_TOOLS), name="tool_known"),
-        CheckConstraint(_in("language", LANGUAGES), name="language_known"),
+        CheckConstraint(one_of("online_tool", ONLINE_TOOLS), name="tool_known"),
+        CheckConstraint(one_of("language", LANGUAGES), name="language_known"),
         CheckConstraint("ends_at IS NULL OR ends_at > starts_at", name="ends_after_start"),
         Index("ix_meetings_starts_at", "starts_at"),
     )
@@ -206,7 +202,7 @@ class Minutes(db.Model):
     """The minutes (議事録) of a meeting: the usual sections as text, with a version."""
 
     __tablename__ = "minutes"
-    __table_args__ = (CheckConstraint(_in("status", MINUTES_STATUSES), name="status_known"),)
+    __table_args__ = (CheckConstraint(one_of("status", MINUTES_STATUSES), name="status_known"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"),

@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workhub.database import UTCDateTime, utcnow
+from workhub.database import UTCDateTime, one_of, utcnow
 from workhub.extensions import db
 from workhub.org.models import User
 
@@ -49,16 +49,12 @@ OPEN_REQUEST_STATUSES = ("pending", "approved", "waitlisted")
 PERMISSIONS = ("line_secrets",)
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class DeviceModel(db.Model):
     """Identical devices: kind, maker and model name."""
 
     __tablename__ = "device_models"
     __table_args__ = (
-        CheckConstraint(_in("kind", DEVICE_KINDS), name="kind_known"),
+        CheckConstraint(one_of("kind", DEVICE_KINDS), name="kind_known"),
         UniqueConstraint("kind", "maker", "name"),
     )
 
@@ -75,7 +71,7 @@ class DeviceModel(db.Model):
 class Device(db.Model):
     __tablename__ = "devices"
     __table_args__ = (
-        CheckConstraint(_in("status", DEVICE_STATUSES), name="status_known"),
+        CheckConstraint(one_of("status", DEVICE_STATUSES), name="status_known"),
         # The maker is copied from the model so the database can hold serials unique per maker.
         UniqueConstraint("maker", "serial", name="uq_devices_maker_serial"),
         Index("ix_devices_status", "status"),
@@ -111,8 +107,8 @@ class Line(db.Model):
 
     __tablename__ = "lines"
     __table_args__ = (
-        CheckConstraint(_in("status", LINE_STATUSES), name="status_known"),
-        CheckConstraint(_in("sim_type", SIM_TYPES), name="sim_type_known"),
+        CheckConstraint(one_of("status", LINE_STATUSES), name="status_known"),
+        CheckConstraint(one_of("sim_type", SIM_TYPES), name="sim_type_known"),
         CheckConstraint("number IS NOT NULL OR data_line_id IS NOT NULL",
                         name="number_or_data_line_id"),
         CheckConstraint("monthly_cost IS NULL OR monthly_cost >= 0", name="cost_not_negative"),
@@ -158,7 +154,7 @@ class LoanTerms(db.Model):
     """The loan terms text a holder accepts when confirming receipt, per kind."""
 
     __tablename__ = "loan_terms"
-    __table_args__ = (CheckConstraint(_in("kind", TERMS_KINDS), name="kind_known"),)
+    __table_args__ = (CheckConstraint(one_of("kind", TERMS_KINDS), name="kind_known"),)
 
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     text_ja: Mapped[str] = mapped_column(Text)
@@ -172,8 +168,8 @@ class DeviceRequest(db.Model):
 
     __tablename__ = "device_requests"
     __table_args__ = (
-        CheckConstraint(_in("kind", REQUEST_KINDS), name="kind_known"),
-        CheckConstraint(_in("status", REQUEST_STATUSES), name="status_known"),
+        CheckConstraint(one_of("kind", REQUEST_KINDS), name="kind_known"),
+        CheckConstraint(one_of("status", REQUEST_STATUSES), name="status_known"),
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_in_order"),
         Index("ix_device_requests_status", "status", "created_at"),
     )
@@ -201,7 +197,7 @@ class Allocation(db.Model):
     __tablename__ = "allocations"
     __table_args__ = (
         CheckConstraint("(device_id IS NULL) <> (line_id IS NULL)", name="one_item"),
-        CheckConstraint(_in("return_condition", RETURN_CONDITIONS), name="condition_known"),
+        CheckConstraint(one_of("return_condition", RETURN_CONDITIONS), name="condition_known"),
         CheckConstraint("returned_at IS NULL OR returned_at >= allocated_at",
                         name="returned_after_allocated"),
         # The rule that matters most: an item is held by at most one person at a time.
@@ -281,7 +277,7 @@ class UserPermission(db.Model):
 
     __tablename__ = "user_permissions"
     __table_args__ = (
-        CheckConstraint(_in("name", PERMISSIONS), name="name_known"),
+        CheckConstraint(one_of("name", PERMISSIONS), name="name_known"),
         UniqueConstraint("user_id", "name"),
     )
 

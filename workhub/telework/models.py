@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workhub.database import UTCDateTime, utcnow
+from workhub.database import UTCDateTime, one_of, utcnow
 from workhub.extensions import db
 from workhub.org.models import Department, User
 
@@ -32,10 +32,6 @@ SLOTS = ("full", "am", "pm")
 PLACES = ("home", "satellite", "other")
 BOOKING_STATUSES = ("pending", "approved", "rejected", "cancelled")
 ACTIVE_BOOKING = ("pending", "approved")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class TeleworkPolicy(db.Model):
@@ -87,9 +83,9 @@ class Booking(db.Model):
 
     __tablename__ = "telework_bookings"
     __table_args__ = (
-        CheckConstraint(_in("slot", SLOTS), name="slot_known"),
-        CheckConstraint(_in("place", PLACES), name="place_known"),
-        CheckConstraint(_in("status", BOOKING_STATUSES), name="status_known"),
+        CheckConstraint(one_of("slot", SLOTS), name="slot_known"),
+        CheckConstraint(one_of("place", PLACES), name="place_known"),
+        CheckConstraint(one_of("status", BOOKING_STATUSES), name="status_known"),
         # A person has at most one live booking per day and slot; full-day against half-day
         # overlaps are refused by the service.
         Index("uq_telework_bookings_live", "user_id", "day", "slot", unique=True,
@@ -154,8 +150,8 @@ class TeleworkSession(db.Model):
 
     __tablename__ = "telework_sessions"
     __table_args__ = (
-        CheckConstraint(_in("place", PLACES), name="place_known"),
-        CheckConstraint(_in("slot", SLOTS), name="slot_known"),
+        CheckConstraint(one_of("place", PLACES), name="place_known"),
+        CheckConstraint(one_of("slot", SLOTS), name="slot_known"),
         CheckConstraint("ended_at IS NULL OR ended_at > started_at", name="ends_after_start"),
         # At most one running session per person.
         Index("uq_telework_sessions_running", "user_id", unique=True,
