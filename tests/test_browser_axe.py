@@ -71,6 +71,20 @@ def run_axe(page) -> list[dict]:
     return page.evaluate("axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)")
 
 
+def page_problems(page, where: str, *, axe: bool = True) -> list[str]:
+    """What is wrong with the page as shown: serious axe-core violations (unless ``axe`` is
+    false) and a page wider than the window."""
+    problems = []
+    blocking = [v for v in run_axe(page) if v["impact"] in BLOCKING] if axe else []
+    if blocking:
+        problems.append(f"{where}:\n{describe(blocking)}")
+    viewport = page.viewport_size["width"]
+    width = page.evaluate("document.scrollingElement.scrollWidth")
+    if width > viewport:
+        problems.append(f"{where} scrolls sideways ({width}px wide at {viewport}px)")
+    return problems
+
+
 def describe(violations: list[dict]) -> str:
     lines = []
     for v in violations:

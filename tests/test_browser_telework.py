@@ -16,7 +16,7 @@ import pytest
 from fixtures_browser import MOBILE, log_in
 from playwright.sync_api import expect
 from sqlalchemy import select
-from test_browser_axe import BLOCKING, describe, run_axe
+from test_browser_axe import page_problems
 
 from workhub.extensions import db
 from workhub.telework.models import Booking, TeleworkSession
@@ -31,11 +31,8 @@ REMOTE_DAY = date(2026, 11, 18)
 
 def check_page(page, what: str) -> None:
     """No serious axe-core violation, and nothing wider than the window."""
-    blocking = [v for v in run_axe(page) if v["impact"] in BLOCKING]
-    assert not blocking, f"{what}:\n{describe(blocking)}"
-    width = (page.viewport_size or {}).get("width", 0)
-    scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
-    assert scroll_width <= width, f"{what} scrolls sideways ({scroll_width}px at {width}px)"
+    problems = page_problems(page, what)
+    assert not problems, "\n".join(problems)
 
 
 def phone(new_page):

@@ -7,22 +7,11 @@ from __future__ import annotations
 
 import pytest
 from fixtures_browser import MOBILE, log_in, switch_language
-from test_browser_axe import BLOCKING, describe, run_axe
+from test_browser_axe import page_problems
 
 from workhub.extensions import db
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fast_hashing")]
-
-
-def check_page(page, where: str) -> list[str]:
-    problems = []
-    blocking = [v for v in run_axe(page) if v["impact"] in BLOCKING]
-    if blocking:
-        problems.append(f"{where}:\n{describe(blocking)}")
-    width = page.evaluate("document.scrollingElement.scrollWidth")
-    if width > MOBILE["width"]:
-        problems.append(f"{where} scrolls sideways ({width}px wide)")
-    return problems
 
 
 def test_answering_on_a_phone(app, new_page, make_department, make_user, screenshot):
@@ -36,7 +25,7 @@ def test_answering_on_a_phone(app, new_page, make_department, make_user, screens
     page = new_page(MOBILE["width"], MOBILE["height"], mobile=True)
     log_in(page, user)
     page.goto("/surveys/my")
-    problems = check_page(page, "my surveys (ja)")
+    problems = page_problems(page, "my surveys (ja)")
     with page.expect_navigation():
         page.locator(f'a[href="/surveys/{survey_id}/answer"]').click()
 
@@ -44,7 +33,7 @@ def test_answering_on_a_phone(app, new_page, make_department, make_user, screens
     assert detail.is_hidden()
     page.locator("#q-obstacles-network").check()
     assert detail.is_visible()
-    problems += check_page(page, "answer form (ja)")
+    problems += page_problems(page, "answer form (ja)")
     screenshot(page, "survey-answer-phone")
 
     # Submit with nothing chosen: the summary comes first and links to the questions.
@@ -52,11 +41,11 @@ def test_answering_on_a_phone(app, new_page, make_department, make_user, screens
         page.locator('button[value="submit"]').click()
     summary = page.locator("#answer-problems")
     assert summary.is_visible() and summary.locator("a").count() == 3
-    problems += check_page(page, "answer form with errors (ja)")
+    problems += page_problems(page, "answer form with errors (ja)")
     screenshot(page, "survey-answer-phone-errors")
     switch_language(page, "en")  # back on a fresh form: the language switch is a GET
     page.goto(f"/surveys/{survey_id}/answer")
-    problems += check_page(page, "answer form (en)")
+    problems += page_problems(page, "answer form (en)")
 
     # The keyboard: a radio takes Space, arrows move within the group.
     page.locator("#q-satisfaction-1").focus()
@@ -74,6 +63,6 @@ def test_answering_on_a_phone(app, new_page, make_department, make_user, screens
         page.keyboard.press("Enter")
     assert page.evaluate("location.pathname") == f"/surveys/{survey_id}/thanks"
     assert page.locator("#what-is-stored").is_visible()
-    problems += check_page(page, "thank-you page (en)")
+    problems += page_problems(page, "thank-you page (en)")
     screenshot(page, "survey-thanks-phone")
     assert not problems, "\n".join(problems)

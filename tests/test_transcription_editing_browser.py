@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from fixtures_browser import MOBILE, log_in
 from playwright.sync_api import expect
-from test_browser_axe import BLOCKING, describe, run_axe
+from test_browser_axe import page_problems
 from transcription_editor_web import editor_app, editor_world  # noqa: F401
 
 from transcription.models import Segment
@@ -18,22 +18,11 @@ from workhub.extensions import db
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fast_hashing")]
 
 
-def problems_on(page, where: str) -> list[str]:
-    found = []
-    blocking = [v for v in run_axe(page) if v["impact"] in BLOCKING]
-    if blocking:
-        found.append(f"{where}:\n{describe(blocking)}")
-    width = page.evaluate("document.scrollingElement.scrollWidth")
-    if width > MOBILE["width"]:
-        found.append(f"{where} scrolls sideways ({width}px wide)")
-    return found
-
-
 def test_editing_from_the_keyboard_and_a_lost_race(app, world, new_page, screenshot):
     page = new_page(MOBILE["width"], MOBILE["height"], mobile=True)
     log_in(page, _sec(app))
     page.goto(f"/meetings/{world.meeting_id}/transcript")
-    problems = problems_on(page, "transcript editor")
+    problems = page_problems(page, "transcript editor")
     first = world.segment_ids[0]
     form = page.locator(f"#seg-{first} form.segment-form")
     box = page.locator(f"#text-{first}")
@@ -65,12 +54,12 @@ def test_editing_from_the_keyboard_and_a_lost_race(app, world, new_page, screens
     with page.expect_navigation():
         page.locator("#generate-form button[type=submit]").click()
     assert page.locator("#minutes-table").is_visible()
-    problems += problems_on(page, "minutes")
+    problems += page_problems(page, "minutes")
     screenshot(page, "minutes-draft-phone")
     for path, where in (("/meetings/glossary", "glossary"), ("/meetings/search?q=予算", "search"),
                         (f"/meetings/{world.meeting_id}/minutes/print", "minutes print view")):
         page.goto(path)
-        problems += problems_on(page, where)
+        problems += page_problems(page, where)
     assert page.locator("dl dt").count() == 11  # every heading of the layout
     assert not problems, "\n".join(problems)
 

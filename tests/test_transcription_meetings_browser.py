@@ -7,13 +7,12 @@ microphone and uploads when stopped."""
 from __future__ import annotations
 
 import re
-
 import threading
 
 import pytest
 from fixtures_browser import DESKTOP, MOBILE, log_in
 from playwright.sync_api import expect
-from test_browser_axe import BLOCKING, describe, run_axe
+from test_browser_axe import page_problems
 from transcription_helpers import MP3_CLIP, instance_dir
 
 from transcription import jobs as transcription_jobs
@@ -30,25 +29,13 @@ BAR_MOVED = """() => {
 }"""
 
 
-def check_page(page, where: str, *, axe: bool = True) -> list[str]:
-    problems = []
-    blocking = [v for v in run_axe(page) if v["impact"] in BLOCKING] if axe else []
-    if blocking:
-        problems.append(f"{where}:\n{describe(blocking)}")
-    viewport = page.viewport_size["width"]
-    width = page.evaluate("document.scrollingElement.scrollWidth")
-    if width > viewport:
-        problems.append(f"{where} scrolls sideways ({width}px wide at {viewport}px)")
-    return problems
-
-
 def look_at(page, screenshot, name: str) -> list[str]:
     """Photograph the page at PC and phone width; axe checks it once (at phone width, where
     the layout is tightest), and nothing may scroll sideways at either width."""
     problems = []
     for size in (DESKTOP, MOBILE):
         page.set_viewport_size(size)
-        problems += check_page(page, f"{name} at {size['width']}px", axe=size is MOBILE)
+        problems += page_problems(page, f"{name} at {size['width']}px", axe=size is MOBILE)
         screenshot(page, name)
     page.set_viewport_size(DESKTOP)
     return problems
