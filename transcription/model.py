@@ -285,9 +285,3 @@ def load_model(
         loaded = LoadedModel(model, directory, device, compute_type, int(cpu_threads), workers)
         _cache[key] = loaded
         return loaded
-
-
-def clear_cache() -> None:
-    """Forget loaded models (tests)."""
-    with _cache_lock:
-        _cache.clear()
