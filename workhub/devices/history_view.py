@@ -1,7 +1,7 @@
 """Inventory events as people read them: the action's label and the details ("Status: In
 stock → In repair", "Due 2026-12-25"). Used by ``templates/devices/_history.html`` (the
-history of a device, a line, a person or a loan) through the template helpers
-``inventory_events`` (query) and the ``event_label`` / ``event_details`` filters."""
+history of a device, a line, a person or a loan) through the ``event_label`` /
+``event_details`` filters; the views pass the events from ``events_for``."""
 
 from __future__ import annotations
 

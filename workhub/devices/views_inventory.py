@@ -34,11 +34,6 @@ bp = Blueprint("devices", __name__, url_prefix="/devices")
 IT = ("it_admin", "admin")
 
 
-@bp.app_template_global("inventory_events")
-def _inventory_events(**kwargs):
-    return history_view.events_for(**kwargs)
-
-
 bp.add_app_template_filter(history_view.event_label, "event_label")
 bp.add_app_template_filter(history_view.event_details, "event_details")
 
