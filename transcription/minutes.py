@@ -16,7 +16,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -36,8 +35,8 @@ from transcription.permissions import can_manage_meeting, can_view_meeting
 from workhub.errors import Conflict, DomainError, NotFound
 from workhub.extensions import db
 from workhub.org.models import User
+from workhub.telework.policy import office_zone
 
-JAPAN = ZoneInfo("Asia/Tokyo")
 MAX_SECTION = 20_000
 HEADINGS = {
     "title": "会議名", "when": "日時", "place": "場所", "attendees": "出席者",
@@ -80,11 +79,12 @@ class MinutesDocument:
 
 
 def japanese_datetime(start: datetime, end: datetime | None) -> str:
-    """「2026年11月27日（金）10:00〜11:30」 in Japan time."""
-    local = start.astimezone(JAPAN)
+    """「2026年11月27日（金）10:00〜11:30」 in the office's time zone (Japan by default)."""
+    zone = office_zone()
+    local = start.astimezone(zone)
     text = f"{local.year}年{local.month}月{local.day}日（{WEEKDAYS[local.weekday()]}）" \
            f"{local:%H:%M}"
-    return text + (f"〜{end.astimezone(JAPAN):%H:%M}" if end else "")
+    return text + (f"〜{end.astimezone(zone):%H:%M}" if end else "")
 
 
 def _person(participant) -> str:
