@@ -50,7 +50,8 @@ def as_engine_transcript(transcript: Transcript) -> engine.Transcript:
                   for s in transcript.segments])
 
 
-def _clock(seconds: float) -> str:
+def clock(seconds: float) -> str:
+    """A time offset as H:MM:SS (seconds truncated)."""
     seconds = int(seconds)
     return f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
@@ -68,7 +69,7 @@ def transcript_md(title: str, transcript: Transcript, level: str) -> str:
         text = apply_level(base_text(seg), level).strip()
         if text:
             who = speaker_name(seg.speaker)
-            head = f"**{_clock(seg.start_s)}**" + (f" {_md_escape(who)}" if who else "")
+            head = f"**{clock(seg.start_s)}**" + (f" {_md_escape(who)}" if who else "")
             rows += [f"{head}  ", _md_escape(text), ""]
     return "\n".join(rows)
 
@@ -123,7 +124,7 @@ def transcript_docx(title: str, transcript: Transcript, level: str) -> bytes:
             continue
         paragraph = doc.add_paragraph()
         who = speaker_name(seg.speaker)
-        _run(paragraph, f"{_clock(seg.start_s)} " + (f"{who}：" if who else ""), bold=True)
+        _run(paragraph, f"{clock(seg.start_s)} " + (f"{who}：" if who else ""), bold=True)
         _run(paragraph, text)
     return _save(doc)
 
@@ -136,7 +137,7 @@ def engine_transcript_docx(title: str, transcript: engine.Transcript, level: str
         if not text:
             continue
         paragraph = doc.add_paragraph()
-        _run(paragraph, f"{_clock(seg.start)} " + (f"[{seg.speaker}] " if seg.speaker else ""),
+        _run(paragraph, f"{clock(seg.start)} " + (f"[{seg.speaker}] " if seg.speaker else ""),
              bold=True)
         _run(paragraph, text)
     return _save(doc)

@@ -69,14 +69,9 @@ def wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def clock(seconds: float) -> str:
-    seconds = int(seconds)
-    return f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-
-
 @bp.app_template_filter("clock")
 def _clock_filter(seconds: float) -> str:
-    return clock(seconds)
+    return exports.clock(seconds)
 
 
 def audio_url(meeting: Meeting, transcript) -> str | None:
@@ -233,8 +228,8 @@ def print_transcript(meeting_id: int):
         level = editing.check_level(request.args.get("level"))
     except DomainError:
         abort(400)
-    lines = [(clock(s.start_s), editing.speaker_name(s.speaker), editing.level_text(s, level))
-             for s in transcript.segments]
+    lines = [(exports.clock(s.start_s), editing.speaker_name(s.speaker),
+              editing.level_text(s, level)) for s in transcript.segments]
     return render_template("meetings/print.html", meeting=meeting, lines=lines, sections=None,
                            level_label=LEVEL_LABELS[level])
 
