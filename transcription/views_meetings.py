@@ -32,7 +32,7 @@ from workhub.errors import Conflict, DomainError
 from workhub.extensions import db
 from workhub.jobs import services as queue
 from workhub.jobs.models import Job
-from workhub.pagination import paginate
+from workhub.pagination import paginate, parse_page
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
@@ -41,18 +41,13 @@ def _actor():
     return current_user._get_current_object()
 
 
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
-
-
 @bp.get("/")
 @login_required
 def meeting_list():
     scope = request.args.get("scope", "mine")
     if scope not in svc.SCOPES:
         scope = "mine"
-    page = paginate(svc.meetings_query(_actor(), scope), _page_number())
+    page = paginate(svc.meetings_query(_actor(), scope), parse_page(request.args.get("page")))
     return render_template("meetings/meeting_list.html", page=page, scope=scope,
                            may_create=can_create_meeting(_actor()))
 
