@@ -101,4 +101,5 @@ def test_a_persons_history_names_items_and_requests():
     approved = next(r for r in rows if r.action == "request_approved")
     assert json.loads(approved.detail)["request_id"] == request.id
     assert items[approved.id] is None  # a request names no item yet
-    assert [r.action for r in q.allocation_history(loan)] == ["allocated", "confirmed"]
+    history = history_view.events_for(allocation_id=loan.id, oldest_first=True)
+    assert [r.action for r in history] == ["allocated", "confirmed"]

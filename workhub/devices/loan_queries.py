@@ -17,14 +17,12 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from workhub.database import utcnow
-from workhub.devices import history_view
 from workhub.devices import permissions as perm
 from workhub.devices.models import (
     DEVICE_KINDS,
     Allocation,
     Device,
     DeviceModel,
-    InventoryEvent,
     Line,
 )
 from workhub.extensions import db
@@ -155,12 +153,6 @@ def leavers_digest(user: User) -> list:
                           "in all): see Devices, Leavers.",
                           "%(num)d deactivated people still hold lent items (%(items)d "
                           "in all): see Devices, Leavers.", len(found), items=items)]
-
-
-def allocation_history(allocation: Allocation) -> list[InventoryEvent]:
-    """The inventory events of one loan, oldest first (as ``templates/devices/_history.html``
-    shows them)."""
-    return history_view.events_for(allocation_id=allocation.id, oldest_first=True)
 
 
 def item_labels(events) -> dict[int, str | None]:

@@ -273,7 +273,8 @@ def _render_allocation(allocation: Allocation, *, form: ReturnForm | None = None
         ).unique())
     return render_template(
         "devices/allocation.html", allocation=allocation, kit=kit,
-        history=q.allocation_history(allocation), form=form or ReturnForm(formdata=None),
+        history=history_view.events_for(allocation_id=allocation.id, oldest_first=True),
+        form=form or ReturnForm(formdata=None),
         may_return=allocation.is_open and perm.can_allocate(current_user),
         may_confirm=perm.can_confirm_receipt(current_user, allocation),
         errors=list(errors)), status
