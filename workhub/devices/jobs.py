@@ -34,11 +34,10 @@ from workhub.devices.report_loans import LoanRow
 from workhub.devices.reports import EVERYTHING
 from workhub.extensions import db
 from workhub.jobs.registry import JobError, handler, periodic
-from workhub.notify.services import notified_between, notify, page_path
+from workhub.notify.services import notified_on, notify, page_path
 from workhub.org.models import User, UserRole
 from workhub.telework.businessdays import is_business_day
-from workhub.telework.policy import office_today
-from workhub.telework.sessions import day_bounds
+from workhub.telework.policy import day_bounds, office_today
 
 OVERDUE_EVENT = "devices.overdue_reminder"
 OVERDUE_IT_EVENT = "devices.overdue_it"
@@ -95,7 +94,7 @@ def _mark_reminded(rows: list[LoanRow], reason: str) -> None:
 
 def _tell_it(event: str, template: str, today: date, **context) -> int:
     """Notify each IT person not yet told about ``event`` today; return how many."""
-    told = notified_between(event, *day_bounds(today))
+    told = notified_on(event, today)
     count = 0
     for person in it_staff():
         if person.id not in told:
@@ -116,7 +115,7 @@ def overdue_reminder(job, ctx):
     if not is_business_day(today):
         return {"skipped": "not a business day"}
     rows = report_loans.overdue(EVERYTHING, today)
-    told = notified_between(OVERDUE_EVENT, *day_bounds(today))
+    told = notified_on(OVERDUE_EVENT, today)
     holders = 0
     for holder_id, items in sorted(_by_holder(rows).items()):
         if holder_id in told:

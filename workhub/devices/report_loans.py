@@ -16,8 +16,7 @@ from workhub.devices.reports import Scope
 from workhub.extensions import db
 from workhub.org.models import User
 from workhub.telework import stats
-from workhub.telework.policy import office_zone
-from workhub.telework.sessions import day_bounds
+from workhub.telework.policy import day_bounds, office_zone
 
 # --- loans --------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ a relay that is down delays mail but loses none.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -22,6 +22,7 @@ from workhub.jobs.services import enqueue
 from workhub.notify.models import Notification
 from workhub.org.models import User
 from workhub.org.services import check_email
+from workhub.telework.policy import day_bounds
 
 MAIL_MAX_ATTEMPTS = 8
 
@@ -82,9 +83,10 @@ def page_path(*endpoints: str) -> str | None:
     return None
 
 
-def notified_between(event: str, start: datetime, end: datetime) -> set[int]:
-    """The ids of the people who got a notification of ``event`` from ``start`` to ``end``
-    (a job that runs twice uses it to tell each person once)."""
+def notified_on(event: str, day: date) -> set[int]:
+    """The ids of the people who got a notification of ``event`` on the office's ``day`` (a
+    job that runs twice uses it to tell each person once)."""
+    start, end = day_bounds(day)
     return set(db.session.scalars(
         select(Notification.user_id).where(Notification.event == event,
                                            Notification.created_at >= start,

@@ -20,13 +20,13 @@ from workhub.extensions import db
 from workhub.jobs.builtin import digest_section
 from workhub.jobs.registry import handler, periodic
 from workhub.notify.models import Notification
-from workhub.notify.services import notified_between, notify, page_path, user_language
+from workhub.notify.services import notified_on, notify, page_path, user_language
 from workhub.org.models import User, UserRole
 from workhub.telework.businessdays import is_business_day, month_bounds, month_of
 from workhub.telework.models import Booking, TeleworkSession
 from workhub.telework.permissions import approvable_department_ids, approvers_for
 from workhub.telework.policy import office_today, office_zone
-from workhub.telework.sessions import check_month, day_bounds
+from workhub.telework.sessions import check_month
 
 APPROVAL_EVENT = "telework.approval_reminder"
 SESSION_EVENT = "telework.session_reminder"
@@ -91,7 +91,7 @@ def approval_reminder(job, ctx):
         for person in by_owner[booking.user_id]:
             approvers[person.id] = person
             counts[person.id] = counts.get(person.id, 0) + 1
-    told = notified_between(APPROVAL_EVENT, *day_bounds(today))
+    told = notified_on(APPROVAL_EVENT, today)
     reminded = 0
     for user_id, count in sorted(counts.items()):
         if user_id in told:
@@ -141,7 +141,7 @@ def session_reminder(job, ctx):
             User.active.is_(True), ~has_session,
         ).order_by(Booking.user_id, Booking.slot)
     ).all()
-    told = notified_between(SESSION_EVENT, *day_bounds(today))
+    told = notified_on(SESSION_EVENT, today)
     reminded = 0
     for booking in bookings:
         if booking.user_id in told:

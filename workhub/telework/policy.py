@@ -8,7 +8,7 @@ test fixture and a hand-emptied table can leave the organisation row missing).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -99,6 +99,14 @@ def office_zone() -> ZoneInfo:
 def office_today(now: datetime | None = None) -> date:
     """Today's date in the office's time zone (``now`` defaults to the current time)."""
     return (now or utcnow()).astimezone(office_zone()).date()
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The UTC instants at which the office's ``day`` starts and the next one starts."""
+    zone = office_zone()
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def _view(row: TeleworkPolicy | None, source: str) -> PolicyView:

@@ -41,14 +41,6 @@ _MONTH = re.compile(r"^[0-9]{4}-[0-9]{2}$")
 # --- small pieces shared with targets.py and jobs.py ---------------------------------------
 
 
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The UTC instants at which the office's ``day`` starts and the next one starts."""
-    zone = office_zone()
-    start = datetime.combine(day, time(0), tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-    return start.astimezone(UTC), end.astimezone(UTC)
-
-
 def check_month(month: str) -> str:
     """Return ``month`` ("YYYY-MM") or raise a DomainError naming the expected form."""
     text = month.strip() if isinstance(month, str) else ""
