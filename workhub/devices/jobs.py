@@ -95,10 +95,11 @@ def _mark_reminded(rows: list[LoanRow], reason: str) -> None:
 def _tell_it(event: str, template: str, today: date, **context) -> int:
     """Notify each IT person not yet told about ``event`` today; return how many."""
     told = notified_on(event, today)
+    url = page_path("device_reports.reports")
     count = 0
     for person in it_staff():
         if person.id not in told:
-            notify(person, event, template, url=page_path("device_reports.reports"), **context)
+            notify(person, event, template, url=url, **context)
             count += 1
     return count
 
@@ -116,12 +117,13 @@ def overdue_reminder(job, ctx):
         return {"skipped": "not a business day"}
     rows = report_loans.overdue(EVERYTHING, today)
     told = notified_on(OVERDUE_EVENT, today)
+    url = page_path("device_loans.my_items")
     holders = 0
     for holder_id, items in sorted(_by_holder(rows).items()):
         if holder_id in told:
             continue
         notify(db.session.get(User, holder_id), OVERDUE_EVENT, "devices_reminder_overdue",
-               url=page_path("device_loans.my_items"), items=items, kinds=_kinds(items))
+               url=url, items=items, kinds=_kinds(items))
         _mark_reminded(items, "overdue")
         holders += 1
     it = _tell_it(OVERDUE_IT_EVENT, "devices_reminder_overdue_it", today, items=rows,
@@ -147,12 +149,12 @@ def unconfirmed_reminder(job, ctx):
             Allocation.last_reminded_at < start_of_today))))
     holders = 0
     now = utcnow()
+    url = page_path("device_loans.my_items")
     for holder_id, items in sorted(_by_holder(rows).items()):
         if not any(row.allocation_id in due for row in items):
             continue
         notify(db.session.get(User, holder_id), UNCONFIRMED_EVENT,
-               "devices_reminder_unconfirmed", url=page_path("device_loans.my_items"),
-               items=items, kinds=_kinds(items))
+               "devices_reminder_unconfirmed", url=url, items=items, kinds=_kinds(items))
         db.session.execute(update(Allocation).where(
             Allocation.id.in_([row.allocation_id for row in items]))
             .values(last_reminded_at=now))
@@ -196,9 +198,10 @@ def contract_alert(job, ctx):
     staff = it_staff()
     if not news or not staff:
         return {"lines": len(news), "it": 0}
+    url = page_path("device_reports.reports")
     for person in staff:
-        notify(person, CONTRACT_EVENT, "devices_contract_end",
-               url=page_path("device_reports.reports"), lines=news, days=days, today=today)
+        notify(person, CONTRACT_EVENT, "devices_contract_end", url=url, lines=news, days=days,
+               today=today)
     for row, stages in news:
         for stage in stages:
             record_event(CONTRACT_ACTION, actor=None, line_id=row.line_id, stage=stage,

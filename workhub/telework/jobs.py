@@ -92,12 +92,12 @@ def approval_reminder(job, ctx):
             approvers[person.id] = person
             counts[person.id] = counts.get(person.id, 0) + 1
     told = notified_on(APPROVAL_EVENT, today)
+    url = page_path("telework_bookings.approvals", "telework_stats.dashboard")
     reminded = 0
     for user_id, count in sorted(counts.items()):
         if user_id in told:
             continue
-        notify(approvers[user_id], APPROVAL_EVENT, "telework_reminder_approvals",
-               url=page_path("telework_bookings.approvals", "telework_stats.dashboard"),
+        notify(approvers[user_id], APPROVAL_EVENT, "telework_reminder_approvals", url=url,
                count=count)
         reminded += 1
     db.session.flush()
@@ -142,13 +142,13 @@ def session_reminder(job, ctx):
         ).order_by(Booking.user_id, Booking.slot)
     ).all()
     told = notified_on(SESSION_EVENT, today)
+    url = page_path("telework_sessions.sessions", "telework_stats.dashboard")
     reminded = 0
     for booking in bookings:
         if booking.user_id in told:
             continue
         told.add(booking.user_id)
-        notify(booking.user, SESSION_EVENT, "telework_reminder_session",
-               url=page_path("telework_sessions.sessions", "telework_stats.dashboard"), day=today,
+        notify(booking.user, SESSION_EVENT, "telework_reminder_session", url=url, day=today,
                slot=booking.slot, place=booking.place)
         reminded += 1
     db.session.flush()
@@ -181,6 +181,7 @@ def monthly_summary(job, ctx):
     ).all()
     reminded = 0
     summary = None
+    url = page_path("telework_stats.statistics")
     for person in hr:
         if person.id in told:
             continue
@@ -188,9 +189,8 @@ def monthly_summary(job, ctx):
         summary = summary or stats.month_summary(scope, month, today)
         departments = [row for row in stats.departments_for(scope, [month], user_language(person))
                        if row.id is not None and (row.depth == 0 or row.target is not None)]
-        notify(person, event, "telework_monthly_summary",
-               url=page_path("telework_stats.statistics"), month=month, summary=summary,
-               departments=departments)
+        notify(person, event, "telework_monthly_summary", url=url, month=month,
+               summary=summary, departments=departments)
         reminded += 1
     db.session.flush()
     return {"month": month, "reminded": reminded}
