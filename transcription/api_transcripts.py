@@ -18,29 +18,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from transcription import editing, exports
+from transcription import meetings as svc
 from transcription import minutes as minutes_svc
-from transcription.models import Meeting, Transcript
-from transcription.permissions import can_manage_meeting, can_view_meeting
+from transcription.models import Transcript
 from workhub.api import bp
 from workhub.api.common import json_body, json_errors
-from workhub.errors import DomainError, Forbidden, NotFound
+from workhub.errors import DomainError, NotFound
 from workhub.extensions import db
 
 
 def _actor():
     return current_user._get_current_object()
-
-
-def _meeting(meeting_id: int, *, manage: bool = False) -> Meeting:
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        raise NotFound(_("No such meeting."))
-    if not can_view_meeting(_actor(), meeting):
-        raise Forbidden(_("You may not see this meeting."))
-    if manage and not can_manage_meeting(_actor(), meeting):
-        raise Forbidden(_("Only the organiser, the department's secretaries and "
-                          "administrators edit the transcript."))
-    return meeting
 
 
 def segment_json(segment, level: str) -> dict:
@@ -52,7 +40,7 @@ def segment_json(segment, level: str) -> dict:
 @bp.get("/meetings/<int:meeting_id>/transcript")
 @json_errors
 def transcript_api(meeting_id: int):
-    meeting = _meeting(meeting_id)
+    meeting = svc.get_meeting(meeting_id, _actor())
     level = editing.check_level(request.args.get("level"), default="verbatim")
     transcript = editing.current_transcript(meeting)
     if transcript is None:
@@ -77,7 +65,10 @@ def _speaker_value(data: dict):
 def segment_api(segment_id: int):
     segment = editing.get_segment(segment_id)
     transcript = db.session.get(Transcript, segment.transcript_id)
-    meeting = _meeting(transcript.meeting_id, manage=True)
+    meeting = svc.get_meeting(
+        transcript.meeting_id, _actor(), manage=True,
+        refusal=_("Only the organiser, the department's secretaries and "
+                  "administrators edit the transcript."))
     if editing.current_transcript(meeting).id != transcript.id:
         raise NotFound(_("No such segment."))
     data = json_body({"text", "speaker", "version", "checked"})
@@ -106,7 +97,7 @@ def segment_api(segment_id: int):
 @bp.get("/meetings/<int:meeting_id>/minutes")
 @json_errors
 def minutes_api(meeting_id: int):
-    meeting = _meeting(meeting_id)
+    meeting = svc.get_meeting(meeting_id, _actor())
     minutes = minutes_svc.get_minutes(meeting)
     if minutes is None or not minutes_svc.can_view_minutes(_actor(), meeting, minutes):
         raise NotFound(_("There are no minutes of this meeting yet."), code="no_minutes")

@@ -171,16 +171,20 @@ def meeting_data(meeting: Meeting) -> MeetingData:
         agenda=[a.title for a in meeting.agenda])
 
 
-def get_meeting(meeting_id: int, user: User, *, manage: bool = False) -> Meeting:
-    """The meeting if ``user`` may see (or, with ``manage``, manage) it: 404 / 403 otherwise."""
+def get_meeting(meeting_id: int, user: User, *, manage: bool = False,
+                refusal: str | None = None) -> Meeting:
+    """The meeting if ``user`` may see (or, with ``manage``, manage) it: 404 / 403 otherwise.
+
+    ``refusal`` replaces the message of the 403 for managing, to name what is being changed.
+    """
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         raise NotFound(str(_l("No such meeting.")))
     if not can_view_meeting(user, meeting):
         raise Forbidden(str(_l("You may not see this meeting.")))
     if manage and not can_manage_meeting(user, meeting):
-        raise Forbidden(str(_l("Only the organiser, the department's secretaries and "
-                               "administrators change this meeting.")))
+        raise Forbidden(refusal or str(_l("Only the organiser, the department's secretaries "
+                                          "and administrators change this meeting.")))
     return meeting
 
 

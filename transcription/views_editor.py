@@ -27,10 +27,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
-from transcription import editing, exports, glossary
+from transcription import editing, exports, glossary, meetings
 from transcription import search as finder
 from transcription.models import TEXT_LEVELS, Meeting, Recording, Segment, Speaker
-from transcription.permissions import can_manage_meeting, can_view_meeting
+from transcription.permissions import can_manage_meeting
 from workhub.auth.permissions import roles_required
 from workhub.errors import DomainError
 from workhub.extensions import db
@@ -49,13 +49,11 @@ def actor():
 
 def load_meeting(meeting_id: int, *, manage: bool = False) -> Meeting:
     """The meeting (404), if the signed-in user may see it, or manage it (403)."""
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        abort(404)
-    if not can_view_meeting(actor(), meeting) or (
-            manage and not can_manage_meeting(actor(), meeting)):
-        abort(403)
-    return meeting
+    try:
+        return meetings.get_meeting(meeting_id, actor(), manage=manage)
+    except DomainError as exc:
+        # The editor's pages answer with the plain 404 / 403 page, without the service's words.
+        abort(exc.status)
 
 
 def load_transcript(meeting: Meeting):
