@@ -33,7 +33,6 @@ from workhub.api.common import (
 )
 from workhub.errors import DomainError
 from workhub.extensions import db
-from workhub.jobs.models import Job
 from workhub.pagination import paginate
 from workhub.telework.policy import office_zone
 
@@ -102,7 +101,7 @@ def meeting_json(meeting: Meeting, recordings: list[Recording] | None = None) ->
         "organiser": meeting.organiser.login if meeting.organiser else None,
     }
     if recordings is not None:
-        jobs = {r.job_id: db.session.get(Job, r.job_id) for r in recordings if r.job_id}
+        jobs = rec.recording_jobs(recordings)
         body.update({
             "participants": [
                 {"login": p.user.login, "name": p.user.display_name} if p.user else

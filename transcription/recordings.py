@@ -189,3 +189,16 @@ def recording_file(recording: Recording) -> Path:
 def meeting_recordings(meeting: Meeting) -> list[Recording]:
     return list(db.session.scalars(select(Recording).where(
         Recording.meeting_id == meeting.id).order_by(Recording.uploaded_at, Recording.id)))
+
+
+def recording_jobs(recordings: list[Recording]) -> dict[int, Job]:
+    """The transcription jobs of ``recordings`` by job id, in one query."""
+    ids = {r.job_id for r in recordings if r.job_id}
+    if not ids:
+        return {}
+    return {job.id: job for job in db.session.scalars(select(Job).where(Job.id.in_(ids)))}
+
+
+def recording_job(recording: Recording) -> Job | None:
+    """The job of the recording's latest transcription (None once purged from the queue)."""
+    return db.session.get(Job, recording.job_id) if recording.job_id else None

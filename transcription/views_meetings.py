@@ -107,17 +107,13 @@ def eta_seconds(job: Job | None) -> int | None:
     return max(0, int(elapsed * (100 - job.progress) / job.progress))
 
 
-def _jobs(recordings) -> dict[int, Job]:
-    ids = [r.job_id for r in recordings if r.job_id]
-    return {j.id: j for j in db.session.query(Job).filter(Job.id.in_(ids))} if ids else {}
-
-
 def _meeting_page(meeting, status: int = 200, errors=()):
     recordings = rec.meeting_recordings(meeting)
     return render_template(
-        "meetings/meeting.html", meeting=meeting, recordings=recordings, jobs=_jobs(recordings),
-        eta=eta_seconds, may_manage=can_manage_meeting(_actor(), meeting),
-        tool_labels=ONLINE_TOOL_LABELS, errors=list(errors),
+        "meetings/meeting.html", meeting=meeting, recordings=recordings,
+        jobs=rec.recording_jobs(recordings), eta=eta_seconds,
+        may_manage=can_manage_meeting(_actor(), meeting), tool_labels=ONLINE_TOOL_LABELS,
+        errors=list(errors),
         max_mb=rec.max_bytes() // (1024 * 1024), extensions=", ".join(rec.CONTENT_TYPES),
     ), status
 
@@ -201,7 +197,7 @@ def job_status(job: Job | None) -> dict:
 @login_required
 def status(meeting_id: int, recording_id: int):
     _meeting, recording = _recording(meeting_id, recording_id)
-    job = db.session.get(Job, recording.job_id) if recording.job_id else None
+    job = rec.recording_job(recording)
     return jsonify(job_status(job))
 
 
@@ -211,7 +207,7 @@ def cancel(meeting_id: int, recording_id: int):
     meeting, recording = _recording(meeting_id, recording_id, manage=True)
     if not ActionForm().validate_on_submit():
         abort(400)
-    job = db.session.get(Job, recording.job_id) if recording.job_id else None
+    job = rec.recording_job(recording)
     if job is None:
         raise Conflict(_("There is no transcription to cancel."))
     queue.cancel(job, actor=_actor())
@@ -227,7 +223,7 @@ def retry(meeting_id: int, recording_id: int):
     meeting, recording = _recording(meeting_id, recording_id, manage=True)
     if not ActionForm().validate_on_submit():
         abort(400)
-    job = db.session.get(Job, recording.job_id) if recording.job_id else None
+    job = rec.recording_job(recording)
     if job is not None and job.status in ("queued", "running"):
         raise Conflict(_("The transcription is already queued or running."))
     if job is not None and job.status in ("failed", "cancelled"):
