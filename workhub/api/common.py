@@ -100,18 +100,22 @@ def optional_date(data: dict, name: str) -> date | None:
     return None if data.get(name) is None else date_value(data[name], name)
 
 
-def text_value(data: dict, name: str, default: str | None = None) -> str | None:
-    """``data[name]`` (or ``default``) when it is a string or null; BadRequest otherwise."""
+def text_value(data: dict, name: str, default: str | None = None, *,
+               code: str | None = None) -> str | None:
+    """``data[name]`` (or ``default``) when it is a string or null; BadRequest (with ``code``
+    when given) otherwise."""
     value = data.get(name, default)
     if value is not None and not isinstance(value, str):
-        raise BadRequest(_("%(name)s must be a string.", name=name), field=name)
+        raise BadRequest(_("%(name)s must be a string.", name=name), code=code, field=name)
     return value
 
 
-def whole_number(value, name: str) -> int:
-    """``value`` when it is a whole number (JSON true is not 1); BadRequest otherwise."""
+def whole_number(value, name: str, *, code: str | None = None) -> int:
+    """``value`` when it is a whole number (JSON true is not 1); BadRequest (with ``code``
+    when given) otherwise."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise BadRequest(_("%(name)s must be a whole number.", name=name), field=name)
+        raise BadRequest(_("%(name)s must be a whole number.", name=name), code=code,
+                         field=name)
     return value
 
 

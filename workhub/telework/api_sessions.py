@@ -6,8 +6,9 @@
 * ``PUT /telework/targets/<YYYY-MM>`` sets a month's targets (HR only).
 
 Malformed JSON or wrong types answer 400; a broken rule 422 with the rule's code; a
-conflict (a session already running) 409. Services raise; the app's DomainError handler
-turns their errors into ``{"error": {"code", "message"}}`` and rolls back.
+conflict (a session already running) 409. The request readers and the services raise; the
+app's DomainError handler turns their errors into ``{"error": {"code", "message"}}`` (no
+``field``, no ``violations``: hence no ``json_errors`` here) and rolls back.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from workhub.api import bp
-from workhub.api.common import BadRequest, json_body
+from workhub.api.common import BadRequest, json_body, text_value, whole_number
 from workhub.extensions import db
 from workhub.org.models import User
 from workhub.telework import sessions as svc
@@ -34,27 +35,13 @@ MAX_LIMIT = 5000
 
 
 def _text(data: dict, name: str, *, required: bool = False) -> str | None:
-    value = data.get(name)
-    if value is None:
-        if required:
-            raise BadRequest(_("%(name)s is required.", name=name), code="missing_field")
-        return None
-    if not isinstance(value, str):
-        raise BadRequest(_("%(name)s must be a string.", name=name), code="invalid_type")
-    return value
+    if required and data.get(name) is None:
+        raise BadRequest(_("%(name)s is required.", name=name), code="missing_field")
+    return text_value(data, name, code="invalid_type")
 
 
 def _integer(value, name: str) -> int | None:
-    if value is None:
-        return None
-    # JSON true is not 1, and 3.0 is not a whole number of anything here.
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise BadRequest(_("%(name)s must be a whole number.", name=name), code="invalid_type")
-    return value
-
-
-def _bad(exc: BadRequest):
-    return json_error(400, exc.code, exc.message)
+    return None if value is None else whole_number(value, name, code="invalid_type")
 
 
 def session_json(session: TeleworkSession) -> dict:
@@ -83,15 +70,10 @@ def session_json(session: TeleworkSession) -> dict:
 
 @bp.post("/telework/sessions")
 def telework_record_session():
-    try:
-        data = json_body({"date", "start", "end", "place", "booking_id", "report"},
-                         strict_type=False)
-        fields = {name: _text(data, name, required=True)
-                  for name in ("date", "start", "end", "place")}
-        report = _text(data, "report")
-        booking_id = _integer(data.get("booking_id"), "booking_id")
-    except BadRequest as exc:
-        return _bad(exc)
+    data = json_body({"date", "start", "end", "place", "booking_id", "report"}, strict_type=False)
+    fields = {name: _text(data, name, required=True) for name in ("date", "start", "end", "place")}
+    report = _text(data, "report")
+    booking_id = _integer(data.get("booking_id"), "booking_id")
     me = current_user._get_current_object()
     session = svc.record_session(me, day=fields["date"], start=fields["start"],
                                  end=fields["end"], place=fields["place"], report=report,
@@ -102,12 +84,9 @@ def telework_record_session():
 
 @bp.post("/telework/sessions/start")
 def telework_start_session():
-    try:
-        data = json_body({"place", "booking_id"}, strict_type=False)
-        place = _text(data, "place") or "home"
-        booking_id = _integer(data.get("booking_id"), "booking_id")
-    except BadRequest as exc:
-        return _bad(exc)
+    data = json_body({"place", "booking_id"}, strict_type=False)
+    place = _text(data, "place") or "home"
+    booking_id = _integer(data.get("booking_id"), "booking_id")
     session = svc.start_session(current_user._get_current_object(), place=place,
                                 booking_id=booking_id)
     db.session.commit()
@@ -123,10 +102,7 @@ def telework_stop_session(session_id: int):
         return json_error(404, "not_found", _("No such telework session."))
     if not svc.can_edit_session(me, session):
         return json_error(403, "forbidden", _("You may not change this telework session."))
-    try:
-        report = _text(json_body({"report"}, strict_type=False), "report")
-    except BadRequest as exc:
-        return _bad(exc)
+    report = _text(json_body({"report"}, strict_type=False), "report")
     svc.stop_session(session, me, report, ip=request.remote_addr)
     db.session.commit()
     return jsonify(session_json(session))
@@ -139,11 +115,8 @@ def telework_list_sessions():
         return json_error(400, "invalid_month",
                           _("month must be a month written YYYY-MM, for example 2026-04."))
     month = raw or month_of(office_today())
-    try:
-        limit = _query_int("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
-        offset = _query_int("offset", 0, 0, 10**9)
-    except BadRequest as exc:
-        return _bad(exc)
+    limit = _query_int("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    offset = _query_int("offset", 0, 0, 10**9)
     first, last = month_bounds(month)
     stmt = sessions_visible_to(current_user._get_current_object()).where(
         TeleworkSession.day.between(first, last))
@@ -173,20 +146,16 @@ def _query_int(name: str, default: int, low: int, high: int) -> int:
 def telework_set_targets(month: str):
     if not svc.is_hr(current_user._get_current_object()):
         return json_error(403, "forbidden", _("Only HR may set telework targets."))
-    try:
-        data = json_body({"target", "departments"}, strict_type=False)
-        org = _integer(data.get("target"), "target")
-        departments = data.get("departments") or {}
-        if not isinstance(departments, dict):
-            raise BadRequest(_("departments must be an object of department code to target."),
-                             code="invalid_type")
-        wanted = {code: _integer(value, f"departments.{str(code)[:40]}")
-                  for code, value in departments.items()}
-        if any(value is None for value in wanted.values()):
-            raise BadRequest(_("A department target must be a whole number."),
-                             code="invalid_type")
-    except BadRequest as exc:
-        return _bad(exc)
+    data = json_body({"target", "departments"}, strict_type=False)
+    org = _integer(data.get("target"), "target")
+    departments = data.get("departments") or {}
+    if not isinstance(departments, dict):
+        raise BadRequest(_("departments must be an object of department code to target."),
+                         code="invalid_type")
+    wanted = {code: _integer(value, f"departments.{str(code)[:40]}")
+              for code, value in departments.items()}
+    if any(value is None for value in wanted.values()):
+        raise BadRequest(_("A department target must be a whole number."), code="invalid_type")
     result = targets_svc.set_targets(month, org, wanted, current_user._get_current_object(),
                                      ip=request.remote_addr)
     db.session.commit()
