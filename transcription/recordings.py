@@ -20,7 +20,7 @@ from sqlalchemy import select
 from transcription.audio import AudioError, probe
 from transcription.models import Meeting, Recording
 from transcription.permissions import can_manage_meeting
-from workhub.errors import DomainError, Forbidden, NotFound
+from workhub.errors import Conflict, DomainError, Forbidden, NotFound
 from workhub.extensions import db
 from workhub.jobs import services as queue
 from workhub.jobs.models import Job
@@ -202,3 +202,22 @@ def recording_jobs(recordings: list[Recording]) -> dict[int, Job]:
 def recording_job(recording: Recording) -> Job | None:
     """The job of the recording's latest transcription (None once purged from the queue)."""
     return db.session.get(Job, recording.job_id) if recording.job_id else None
+
+
+def cancel_transcription(recording: Recording, actor: User) -> Job:
+    """Cancel the recording's transcription: at once if queued, at its next check if running."""
+    job = recording_job(recording)
+    if job is None:
+        raise Conflict(str(_l("There is no transcription to cancel.")))
+    return queue.cancel(job, actor=actor)
+
+
+def retry_transcription(recording: Recording, actor: User) -> Job:
+    """Queue the recording's transcription again: its failed or cancelled job is retried; a
+    finished one (a rerun replaces the transcript) or one purged from the queue starts anew."""
+    job = recording_job(recording)
+    if job is not None and job.status in ("queued", "running"):
+        raise Conflict(str(_l("The transcription is already queued or running.")))
+    if job is not None and job.status in ("failed", "cancelled"):
+        return queue.retry(job, actor=actor)
+    return start_transcription(recording, actor)

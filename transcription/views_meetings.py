@@ -28,9 +28,8 @@ from transcription.forms_meetings import ONLINE_TOOL_LABELS, ActionForm, Meeting
 from transcription.permissions import CREATE_ROLES, can_create_meeting, can_manage_meeting
 from workhub.auth.permissions import roles_required
 from workhub.database import utcnow
-from workhub.errors import Conflict, DomainError
+from workhub.errors import DomainError
 from workhub.extensions import db
-from workhub.jobs import services as queue
 from workhub.jobs.models import Job
 from workhub.pagination import paginate, parse_page
 
@@ -207,10 +206,7 @@ def cancel(meeting_id: int, recording_id: int):
     meeting, recording = _recording(meeting_id, recording_id, manage=True)
     if not ActionForm().validate_on_submit():
         abort(400)
-    job = rec.recording_job(recording)
-    if job is None:
-        raise Conflict(_("There is no transcription to cancel."))
-    queue.cancel(job, actor=_actor())
+    rec.cancel_transcription(recording, _actor())
     db.session.commit()
     flash(_("The transcription is being cancelled."), "success")
     return redirect(url_for("meetings.meeting_page", meeting_id=meeting.id,
@@ -223,13 +219,7 @@ def retry(meeting_id: int, recording_id: int):
     meeting, recording = _recording(meeting_id, recording_id, manage=True)
     if not ActionForm().validate_on_submit():
         abort(400)
-    job = rec.recording_job(recording)
-    if job is not None and job.status in ("queued", "running"):
-        raise Conflict(_("The transcription is already queued or running."))
-    if job is not None and job.status in ("failed", "cancelled"):
-        queue.retry(job, actor=_actor())
-    else:  # finished (a rerun replaces the transcript) or purged from the queue
-        rec.start_transcription(recording, _actor())
+    rec.retry_transcription(recording, _actor())
     db.session.commit()
     flash(_("The transcription has been queued again."), "success")
     return redirect(url_for("meetings.meeting_page", meeting_id=meeting.id,
