@@ -17,7 +17,7 @@ from transcription.editing import clean_input
 from transcription.models import GlossaryTerm
 from workhub.errors import Conflict, DomainError, Forbidden, NotFound
 from workhub.extensions import db
-from workhub.org.models import User
+from workhub.org.models import Department, User
 
 MAX_TERM = 100
 MAX_NOTE = 200
@@ -42,6 +42,24 @@ def can_edit_glossary(user: User | None, department_id: int | None) -> bool:
         return True
     return user.has_role("secretary") and (department_id is None
                                            or department_id == user.department_id)
+
+
+def department_choice(value: str | None) -> int | None:
+    """The department id picked in the glossary form (None: everyone's); a DomainError for
+    anything but an existing department."""
+    if value in (None, "", "global"):
+        return None
+    if not value.isdigit() or db.session.get(Department, int(value)) is None:
+        raise DomainError(_("Choose one of the departments offered."), field="department")
+    return int(value)
+
+
+def department_options(user: User) -> list[Department]:
+    """The departments the glossary form offers ``user`` besides everyone's: all of them for an
+    administrator (by code), a secretary's own."""
+    if user.has_role("admin"):
+        return list(db.session.scalars(select(Department).order_by(Department.code)))
+    return [user.department] if user.department is not None else []
 
 
 def terms_visible_to(user: User) -> list[GlossaryTerm]:

@@ -34,7 +34,6 @@ from transcription.permissions import can_manage_meeting
 from workhub.auth.permissions import roles_required
 from workhub.errors import DomainError
 from workhub.extensions import db
-from workhub.org.models import Department
 
 bp = Blueprint("transcripts", __name__, url_prefix="/meetings")
 
@@ -232,15 +231,6 @@ def print_transcript(meeting_id: int):
                            level_label=LEVEL_LABELS[level])
 
 
-def _department_choice(value: str | None) -> int | None:
-    """The department id picked in the glossary form (None: everyone's), or a 400."""
-    if value in (None, "", "global"):
-        return None
-    if not value.isdigit() or db.session.get(Department, int(value)) is None:
-        raise DomainError(_("Choose one of the departments offered."), field="department")
-    return int(value)
-
-
 @bp.route("/glossary", methods=["GET", "POST"])
 @roles_required(*GLOSSARY_ROLES)
 def glossary_page():
@@ -250,7 +240,7 @@ def glossary_page():
     if request.method == "POST":
         try:
             glossary.add_term(user, request.form.get("term"),
-                              department_id=_department_choice(request.form.get("department")),
+                              department_id=glossary.department_choice(request.form.get("department")),
                               note=request.form.get("note"))
             db.session.commit()
             flash(_("Term added."), "success")
@@ -258,9 +248,9 @@ def glossary_page():
         except DomainError as exc:
             db.session.rollback()
             errors, status = {exc.field or "term": exc.message}, exc.status
-    departments = db.session.scalars(db.select(Department).order_by(Department.code)).all() \
-        if user.has_role("admin") else [d for d in [user.department] if d is not None]
-    names = {d.id: d.name_ja for d in db.session.scalars(db.select(Department))}
+    departments = glossary.department_options(user)
+    # The terms shown are everyone's and those of these departments: their names suffice.
+    names = {d.id: d.name_ja for d in departments}
     return render_template("meetings/glossary.html", terms=glossary.terms_visible_to(user),
                            departments=departments, departments_by_id=names, errors=errors,
                            form=request.form, may_edit=glossary.can_edit_glossary), status
