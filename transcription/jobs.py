@@ -156,6 +156,9 @@ def transcribe_recording(job, ctx):
             "language": transcript.language, "duration": transcript.duration}
 
 
+SHA_BATCH = 1000
+
+
 def delete_expired_recordings(days: int | None = None) -> int:
     """Delete the files of recordings uploaded more than ``days`` ago; return how many rows
     were marked. A file shared with a younger recording stays until that one expires too."""
@@ -167,11 +170,16 @@ def delete_expired_recordings(days: int | None = None) -> int:
     for recording in expired:
         recording.deleted_at = now
     db.session.flush()
-    for sha in {r.sha256 for r in expired}:
-        still_used = db.session.scalar(select(Recording.id).where(
-            Recording.sha256 == sha, Recording.deleted_at.is_(None)).limit(1))
-        if still_used is None:
-            rec.stored_path(sha).unlink(missing_ok=True)
+    shas = sorted({r.sha256 for r in expired})
+    # In batches, so that a first run over years of recordings stays within the database's
+    # limit of bound parameters.
+    for start in range(0, len(shas), SHA_BATCH):
+        batch = shas[start:start + SHA_BATCH]
+        still_used = set(db.session.scalars(select(Recording.sha256).where(
+            Recording.sha256.in_(batch), Recording.deleted_at.is_(None))))
+        for sha in batch:
+            if sha not in still_used:
+                rec.stored_path(sha).unlink(missing_ok=True)
     for recording in expired:
         audit("transcription.recording_deleted", actor_login="system",
               target=f"recording:{recording.id}", meeting_id=recording.meeting_id,
