@@ -11,7 +11,7 @@ from __future__ import annotations
 import unicodedata
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
 from transcription.editing import clean_input
 from transcription.models import GlossaryTerm
@@ -62,14 +62,20 @@ def department_options(user: User) -> list[Department]:
     return [user.department] if user.department is not None else []
 
 
-def terms_visible_to(user: User) -> list[GlossaryTerm]:
-    """Everyone's terms and those of the departments ``user`` may edit, by department."""
-    stmt = select(GlossaryTerm).order_by(GlossaryTerm.department_id.is_not(None),
-                                         GlossaryTerm.department_id, GlossaryTerm.term)
+def _visible_terms(user: User) -> Select:
+    """Everyone's terms and those of the departments ``user`` may edit."""
+    stmt = select(GlossaryTerm)
     if not user.has_role("admin"):
         stmt = stmt.where(or_(GlossaryTerm.department_id.is_(None),
                               GlossaryTerm.department_id == user.department_id))
-    return list(db.session.scalars(stmt))
+    return stmt
+
+
+def terms_visible_to(user: User) -> list[GlossaryTerm]:
+    """Everyone's terms and those of the departments ``user`` may edit, by department."""
+    return list(db.session.scalars(_visible_terms(user).order_by(
+        GlossaryTerm.department_id.is_not(None), GlossaryTerm.department_id,
+        GlossaryTerm.term)))
 
 
 def add_term(user: User, term: str | None, *, department_id: int | None,
@@ -98,8 +104,8 @@ def add_term(user: User, term: str | None, *, department_id: int | None,
 
 def delete_term(user: User, term_id: int) -> None:
     """Remove a term ``user`` may edit (404 for one they may not see)."""
-    row = db.session.get(GlossaryTerm, term_id)
-    if row is None or row not in terms_visible_to(user):
+    row = db.session.scalar(_visible_terms(user).where(GlossaryTerm.id == term_id))
+    if row is None:
         raise NotFound(_("No such term."))
     if not can_edit_glossary(user, row.department_id):
         raise Forbidden(_("You may remove terms of your own department only."))
