@@ -26,14 +26,15 @@ def _readable(meeting):
 def minutes_page(meeting, *, status: int = 200, problem: dict | None = None):
     minutes = _readable(meeting)
     may_manage = can_manage_meeting(actor(), meeting)
+    doc = svc.document(meeting, minutes)
     return render_template(
         "meetings/minutes.html", meeting=meeting, minutes=minutes,
-        doc=svc.document(meeting, minutes), headings=svc.HEADINGS,
+        doc=doc, headings=svc.HEADINGS,
         sections=svc.section_names(meeting), may_manage=may_manage,
         may_edit=may_manage and minutes is not None and minutes.status == "draft",
         has_transcript=editing.current_transcript(meeting) is not None,
         levels=LEVEL_LABELS, problem=problem or {}, formats=exports.MINUTES_FORMATS,
-        rows=exports.minutes_sections(svc.document(meeting, minutes))), status
+        rows=exports.minutes_sections(doc)), status
 
 
 @bp.get("/<int:meeting_id>/minutes")
