@@ -24,6 +24,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
@@ -37,7 +38,9 @@ from workhub.extensions import db
 
 bp = Blueprint("transcripts", __name__, url_prefix="/meetings")
 
-LEVEL_LABELS = {"verbatim": "素起こし", "clean": "ケバ取り", "edited": "整文"}
+# The README's English names; Japanese shows 素起こし, ケバ取り and 整文.
+LEVEL_LABELS = {"verbatim": _l("Verbatim"), "clean": _l("Fillers removed"),
+                "edited": _l("Light clean-up")}
 SPEEDS = ("0.75", "1", "1.25", "1.5", "2")
 GLOSSARY_ROLES = ("secretary", "admin")
 
