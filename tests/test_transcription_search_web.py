@@ -43,7 +43,9 @@ def test_glossary_add_refuse_and_remove(client, world, app):
                          ({"term": "語" * 101, "department": "global"}, 400),
                          ({"term": "財政", "department": str(fin)}, 403),
                          ({"term": "x1", "department": "abc"}, 400),
-                         ({"term": "x2", "department": "999999"}, 400)):
+                         ({"term": "x2", "department": "999999"}, 400),
+                         ({"term": "x3", "department": "²"}, 400),
+                         ({"term": "x4", "department": "9" * 30}, 400)):
         answer = client.post("/meetings/glossary", data=data | {"csrf_token": csrf})
         assert answer.status_code == status, data
         assert 'aria-invalid="true"' in answer.get_data(as_text=True)

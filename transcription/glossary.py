@@ -49,7 +49,10 @@ def department_choice(value: str | None) -> int | None:
     anything but an existing department."""
     if value in (None, "", "global"):
         return None
-    if not value.isdigit() or db.session.get(Department, int(value)) is None:
+    # ASCII digits of a sane length: "²" is a digit to isdigit() but not to int(), and a huge
+    # number overflows PostgreSQL's integer.
+    if (not (value.isascii() and value.isdigit() and len(value) <= 9)
+            or db.session.get(Department, int(value)) is None):
         raise DomainError(_("Choose one of the departments offered."), field="department")
     return int(value)
 
