@@ -9,16 +9,21 @@ Decisions recorded here (pages, the API and the tests rely on them):
   inside a SAVEPOINT: its unique (survey, person) constraint decides between concurrent
   submits, the loser gets 409 "you have already answered". The response, its answers and
   the deletion of the draft happen in the same transaction.
-* **Anonymous surveys** store the response with a random UUID4 id, the ISO week only, and
-  no person or department. Answer rows get random ids too, so neither the responses nor
-  the answers are numbered in the order people took part. Nothing here writes the
-  response id, the answers or the (survey, person) pair to the audit log, notifications,
-  job payloads or log lines; the log says only that survey N got a response.
-  Anonymous answers can never be changed: nothing links them to the person any more.
+* **Anonymous surveys** put the answers in the pool (``SurveyPoolEntry``: a random id,
+  the answers, no person, no time) and write a participation with no date that is not
+  yet ``released``; ``surveys.release`` moves the pool into responses in shuffled batches
+  of at least k. Answer rows get random ids too, so neither the responses nor the answers
+  are numbered in the order people took part. Nothing here writes the pool id, the
+  answers or the (survey, person) pair to the audit log, notifications, job payloads or
+  log lines; the log says only that survey N got a response. Anonymous answers can never
+  be changed: nothing links them to the person any more.
+* **The promise.** The form and the API may send the promise the person was shown
+  (anonymous or not); a submit or draft whose promise is not the survey's is refused
+  (409 ``promise_changed``) and writes nothing. Anonymity is fixed at publishing, so this
+  only catches a page opened before a change that should not have been possible.
 * **Identified surveys** fill ``user_id``/``department_id`` and, when
   ``editable_until_close``, the person may change their answers while the survey is open.
-* **Drafts** are checked loosely (types and ranges, not required questions) and kept as
-  JSON in ``SurveyDraft`` until the submission deletes them.
+* **Drafts** (surveys/drafts.py) are deleted by the submission, in its transaction.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from surveys.models import (
     SurveyAnswer,
     SurveyDraft,
     SurveyParticipation,
+    SurveyPoolEntry,
     SurveyQuestion,
     SurveyResponse,
 )
@@ -56,12 +62,25 @@ log = logging.getLogger(__name__)
 
 # Random answer ids are drawn below PostgreSQL's integer limit.
 _ID_LIMIT = 2**31 - 1
+PROMISES = ("anonymous", "identified")
 
 
-def iso_week(day: date) -> str:
-    """The ISO week of ``day``, e.g. ``2026-W05``: the only time an anonymous answer keeps."""
-    year, week, _weekday = day.isocalendar()
-    return f"{year}-W{week:02d}"
+def promise_of(survey: Survey) -> str:
+    """The promise the answer form shows: "anonymous" or "identified"."""
+    return "anonymous" if survey.anonymous else "identified"
+
+
+def check_promise(survey: Survey, promise) -> None:
+    """Refuse answers sent under another promise than the survey's (None: not sent)."""
+    if promise is None:
+        return
+    if promise not in PROMISES:
+        raise DomainError(_("The promise must be “anonymous” or “identified”."),
+                          field="promise", code="invalid_promise")
+    if promise != promise_of(survey):
+        raise Conflict(_("This survey's anonymity is not what your page said when you opened "
+                         "it. Nothing was saved: reload the page and read it again."),
+                       code="promise_changed", field="promise")
 
 
 def _local(moment: datetime) -> str:
@@ -118,64 +137,11 @@ def has_answered(survey: Survey, user: User) -> bool:
     return row is not None and row.status == "submitted"
 
 
-def _already_answered(survey: Survey) -> Conflict:
+def already_answered(survey: Survey) -> Conflict:
     if not survey.anonymous and survey.editable_until_close:
         return Conflict(_("You have already answered this survey. You can change your "
                           "answers until it closes."), code="already_answered")
     return Conflict(_("You have already answered this survey."), code="already_answered")
-
-
-# --- drafts ----------------------------------------------------------------------------------
-
-
-def draft_row(survey: Survey, user: User) -> SurveyDraft | None:
-    """``user``'s saved draft of ``survey`` (the row), if any."""
-    return db.session.scalar(select(SurveyDraft).where(SurveyDraft.survey_id == survey.id,
-                                                       SurveyDraft.user_id == user.id))
-
-
-def draft_of(survey: Survey, user: User) -> dict[str, Any] | None:
-    """The answers ``user`` saved as a draft, None when there is no draft."""
-    row = draft_row(survey, user)
-    if row is None:
-        return None
-    try:
-        data = json.loads(row.answers_json or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def save_draft(survey: Survey, user: User, answers, *, now: datetime | None = None
-               ) -> dict[str, Any]:
-    """Keep ``answers`` (checked loosely: required questions may still be empty) so that
-    ``user`` can resume later; return what was kept."""
-    now = now or utcnow()
-    check_can_answer(survey, user, now)
-    if has_answered(survey, user):
-        raise _already_answered(survey)
-    clean = validate_answers(survey, answers, partial=True)
-    text = json.dumps(clean, ensure_ascii=False, sort_keys=True)
-    today = office_today(now)
-    row = draft_row(survey, user)
-    if row is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(SurveyDraft(survey_id=survey.id, user_id=user.id,
-                                           answers_json=text, saved_on=today))
-        except IntegrityError:
-            row = draft_row(survey, user)  # saved at the same moment from another tab
-    if row is not None:
-        row.answers_json, row.saved_on = text, today
-    db.session.flush()
-    return clean
-
-
-def discard_draft(survey: Survey, user: User) -> bool:
-    """Delete ``user``'s draft of ``survey``; return whether there was one."""
-    result = db.session.execute(delete(SurveyDraft).where(SurveyDraft.survey_id == survey.id,
-                                                          SurveyDraft.user_id == user.id))
-    return bool(result.rowcount)
 
 
 # --- submitting ------------------------------------------------------------------------------
@@ -192,7 +158,7 @@ def _random_ids(count: int) -> list[int]:
     return list(ids)[:count]
 
 
-def _answer_rows(survey: Survey, clean: dict[str, Any]) -> list[SurveyAnswer]:
+def answer_rows(survey: Survey, clean: dict[str, Any]) -> list[SurveyAnswer]:
     rows = []
     for question in survey.questions:
         value = clean.get(question.key)
@@ -200,6 +166,9 @@ def _answer_rows(survey: Survey, clean: dict[str, Any]) -> list[SurveyAnswer]:
             continue
         options = {o.key: o.id for o in question.options}
         kind = question.type
+        if kind in ("single", "multiple", "likert_matrix") and not _known_options(
+                value, options):
+            continue  # an option that no longer exists (a pooled answer outlived it)
         if kind == "single":
             rows.append(SurveyAnswer(question_id=question.id, option_id=options[value]))
         elif kind == "multiple":
@@ -220,6 +189,11 @@ def _answer_rows(survey: Survey, clean: dict[str, Any]) -> list[SurveyAnswer]:
     return rows
 
 
+def _known_options(value, options: dict[str, int]) -> bool:
+    keys = [value] if isinstance(value, str) else list(value)
+    return all(key in options for key in keys)
+
+
 @dataclass(frozen=True)
 class Submitted:
     """What a submission tells its caller: never the response id of an anonymous survey."""
@@ -229,34 +203,47 @@ class Submitted:
     submitted_on: date
 
 
-def submit(survey: Survey, user: User, answers, *, now: datetime | None = None) -> Submitted:
+def submit(survey: Survey, user: User, answers, *, promise=None,
+           now: datetime | None = None) -> Submitted:
     """Record ``user``'s one response to ``survey``; the draft goes in the same transaction.
+    An anonymous response goes to the pool, to be released with at least k - 1 others.
 
     Raises Forbidden / Conflict when the person may not answer (or already did, including
-    at the same moment from elsewhere) and ``AnswerErrors`` for wrong answers."""
+    at the same moment from elsewhere, or under another promise) and ``AnswerErrors`` for
+    wrong answers."""
     now = now or utcnow()
     check_can_answer(survey, user, now)
+    check_promise(survey, promise)
     if participation_of(survey, user) is not None:
-        raise _already_answered(survey)
+        raise already_answered(survey)
     clean = validate_answers(survey, answers)
     today = office_today(now)
+    anonymous = bool(survey.anonymous)
+    # A release of this survey's pool waits for submissions under way, and they for it.
+    db.session.execute(select(Survey.id).where(Survey.id == survey.id)
+                       .with_for_update(read=True))
     try:
         with db.session.begin_nested():
             db.session.add(SurveyParticipation(
                 survey_id=survey.id, user_id=user.id, department_id=user.department_id,
-                status="submitted", submitted_on=today))
+                status="submitted", submitted_on=None if anonymous else today,
+                released=not anonymous))
     except IntegrityError:
-        raise _already_answered(survey) from None
-    response = SurveyResponse(id=str(uuid.uuid4()), survey_id=survey.id, period=iso_week(today))
-    if not survey.anonymous:
-        response.user_id, response.department_id = user.id, user.department_id
-    response.answers = _answer_rows(survey, clean)
-    db.session.add(response)
+        raise already_answered(survey) from None
+    if anonymous:
+        db.session.add(SurveyPoolEntry(
+            id=str(uuid.uuid4()), survey_id=survey.id,
+            answers_json=json.dumps(clean, ensure_ascii=False, sort_keys=True)))
+    else:
+        response = SurveyResponse(id=str(uuid.uuid4()), survey_id=survey.id,
+                                  user_id=user.id, department_id=user.department_id)
+        response.answers = answer_rows(survey, clean)
+        db.session.add(response)
     db.session.execute(delete(SurveyDraft).where(SurveyDraft.survey_id == survey.id,
                                                  SurveyDraft.user_id == user.id))
     db.session.flush()
     log.info("a response was submitted to survey %d", survey.id)
-    return Submitted(survey.id, bool(survey.anonymous), today)
+    return Submitted(survey.id, anonymous, today)
 
 
 # --- identified answers ----------------------------------------------------------------------
@@ -297,7 +284,7 @@ def update_response(survey: Survey, user: User, answers, *, now: datetime | None
     clean = validate_answers(survey, answers)
     response.answers = []
     db.session.flush()
-    response.answers = _answer_rows(survey, clean)
+    response.answers = answer_rows(survey, clean)
     response.updated_at = now
     db.session.flush()
     return response

@@ -1,13 +1,18 @@
 """JSON API for answering surveys (routes on ``workhub.api.bp``, under /api/v1).
 
-* ``POST /surveys/<id>/responses`` ``{"answers": {"<key>": value}}`` → 201
-  ``{"status": "submitted"}`` (never a response id: in an anonymous survey there must be
-  nothing to look it up by). A second response → 409 ``already_answered``; outside the
+* ``POST /surveys/<id>/responses`` ``{"answers": {"<key>": value}, "promise":
+  "anonymous"|"identified"}`` → 201 ``{"status": "submitted"}`` (never a response id: in
+  an anonymous survey there must be nothing to look it up by). ``promise`` (optional) is
+  the anonymity the client showed its user: another than the survey's → 409
+  ``promise_changed``. A second response → 409 ``already_answered``; outside the
   audience or an inactive account → 403; not published, not open yet or closed → 409;
   wrong answers → 422 ``invalid_answers`` with every problem in ``details``
   (``[{"field": "<key>", "message"}]``); malformed JSON or unknown fields → 400.
 * ``GET`` / ``PUT /surveys/<id>/draft``: the caller's saved draft (404 when none) / save it
   (checked loosely: required questions may be empty) → 200 ``{"answers", "saved_on"}``.
+  A draft of an anonymous survey is sealed: the PUT answers ``draft_key`` too, which the
+  server does not keep; send it back as the ``X-Draft-Key`` header to read the draft (409
+  ``draft_sealed`` without the right key) or to keep sealing under the same key.
 * ``GET`` / ``PUT /surveys/<id>/my-response``: the caller's answers to an identified survey
   / change them while it is open and allows it → 200 ``{"answers", "updated_at",
   "editable"}``. An anonymous survey answers 404: nothing links its answers to anyone.
@@ -22,6 +27,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from surveys import answering as svc
+from surveys import drafts
 from surveys.permissions import get_survey
 from surveys.validation import AnswerErrors
 from workhub.api import bp
@@ -33,7 +39,8 @@ from workhub.org.models import User
 # Answers are text at most a few thousand characters per question: anything bigger is
 # refused before it is read.
 MAX_BODY = 4 * 1024 * 1024
-ANSWER_FIELDS = {"answers"}
+ANSWER_FIELDS = {"answers", "promise"}
+DRAFT_KEY_HEADER = "X-Draft-Key"
 
 
 def _answer_errors(view):
@@ -58,13 +65,20 @@ def _actor() -> User:
     return current_user._get_current_object()
 
 
-def _answers() -> dict:
+def _body() -> dict:
     request.max_content_length = MAX_BODY
     data = json_body(ANSWER_FIELDS)
     if "answers" not in data:
         raise BadRequest(_("Send the answers as {\"answers\": {\"<question key>\": value}}."),
                          code="missing_field", field="answers")
-    return data["answers"]
+    if data.get("promise") is not None and not isinstance(data["promise"], str):
+        raise BadRequest(_("The promise must be “anonymous” or “identified”."),
+                         code="invalid_promise", field="promise")
+    return data
+
+
+def _answers() -> dict:
+    return _body()["answers"]
 
 
 def _write(survey_id: int, action, reply, status: int = 200):
@@ -81,28 +95,43 @@ def _write(survey_id: int, action, reply, status: int = 200):
 @json_errors
 @_answer_errors
 def survey_submit_response(survey_id: int):
-    return _write(survey_id, svc.submit, lambda survey, actor: {"status": "submitted"}, 201)
+    actor = _actor()
+    survey = get_survey(survey_id, actor)
+    data = _body()
+    svc.submit(survey, actor, data["answers"], promise=data.get("promise"))
+    db.session.commit()
+    return jsonify({"status": "submitted"}), 201
 
 
-def _draft_json(survey, actor) -> dict:
-    row = svc.draft_row(survey, actor)
+def _draft_json(survey, actor, key: str | None) -> dict:
+    row = drafts.draft_row(survey, actor)
     if row is None:
         raise NotFound(_("You have no saved draft of this survey."), code="no_draft")
-    return {"answers": svc.draft_of(survey, actor), "saved_on": row.saved_on.isoformat()}
+    out = {"answers": drafts.draft_of(survey, actor, key), "saved_on": row.saved_on.isoformat()}
+    if row.sealed:
+        out["draft_key"] = key
+    return out
 
 
 @bp.get("/surveys/<int:survey_id>/draft")
 @json_errors
 def survey_get_draft(survey_id: int):
     actor = _actor()
-    return jsonify(_draft_json(get_survey(survey_id, actor), actor))
+    return jsonify(_draft_json(get_survey(survey_id, actor), actor,
+                               request.headers.get(DRAFT_KEY_HEADER)))
 
 
 @bp.put("/surveys/<int:survey_id>/draft")
 @json_errors
 @_answer_errors
 def survey_save_draft(survey_id: int):
-    return _write(survey_id, svc.save_draft, _draft_json)
+    actor = _actor()
+    survey = get_survey(survey_id, actor)
+    data = _body()
+    saved = drafts.save_draft(survey, actor, data["answers"], promise=data.get("promise"),
+                           key=request.headers.get(DRAFT_KEY_HEADER))
+    db.session.commit()
+    return jsonify(_draft_json(survey, actor, saved.key))
 
 
 def _response_json(survey, actor) -> dict:

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from surveys.permissions import MANAGER_ROLES, can_see_results, get_survey
+from surveys.release import pending_count
 from surveys.results import Count, Group, Item, Results, Row, Stats, survey_results
 from surveys.results_select import parse_selection
 from surveys.validation import localized
@@ -88,6 +89,8 @@ def results_json(results: Results, language: str) -> dict:
                    "min_group_size": results.k},
         "by": selection.by, "filter": selection.filter,
     }
+    if survey.anonymous:
+        body["pending"] = pending_count(survey)
     if selection.by == "department":
         body["level"] = selection.level
     if results.hidden:

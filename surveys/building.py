@@ -7,10 +7,13 @@
 * **Minimum group size k** (``min_group_size``) is at least 3; its default is the
   ``SURVEY_MIN_GROUP_SIZE`` setting. Once published it may be raised, never lowered:
   comparing results under two values of k could reveal a small group.
-* **Anonymity** may change until the first response exists, then it is locked (409).
+* **Anonymity** may change while the survey is a draft; publishing fixes it (409
+  ``anonymity_locked``): people answer and keep drafts under the promise they were shown.
 * **Publishing** checks ``publish_problems``: at least one question, two options for every
   choice or grid question, valid conditions, a future closing time, someone to ask.
-* Publishing, closing, copying and deleting are recorded in the audit log.
+* Publishing, closing, copying, deleting and every change of a survey's settings (with
+  the old and new values; for texts only which ones changed) are recorded in the audit log.
+* **Closing** releases the anonymous responses still waiting for their batch.
 
 Questions, sections and options: surveys/questions.py, sections.py, options.py.
 """
@@ -32,6 +35,7 @@ from surveys.models import (
     SurveyQuestion,
     SurveySection,
 )
+from surveys.release import release
 from surveys.rules import (
     CLOSES_LABEL,
     DESCRIPTION_MAX,
@@ -39,7 +43,6 @@ from surveys.rules import (
     TITLE_MAX,
     aware,
     ensure_draft,
-    has_responses,
     refuse,
     text,
 )
@@ -105,10 +108,10 @@ def _apply_times(survey: Survey, changes: dict, now) -> None:
 def _apply_settings(survey: Survey, changes: dict) -> None:
     if "anonymous" in changes:
         anonymous = _flag(changes["anonymous"], "anonymous")
-        if anonymous != survey.anonymous and has_responses(survey):
+        if anonymous != survey.anonymous and survey.status != "draft":
             raise refuse("anonymity_locked", _(
-                "People have already answered: whether the survey is anonymous can no longer "
-                "change."), field="anonymous")
+                "The survey is published: whether it is anonymous was fixed then, since people "
+                "answer and keep drafts under that promise."), field="anonymous")
         survey.anonymous = anonymous
     if "min_group_size" in changes:
         k = _whole(changes["min_group_size"], _l("The minimum group size"), "min_group_size",
@@ -126,19 +129,29 @@ def _apply_settings(survey: Survey, changes: dict) -> None:
                                             "editable_until_close")
 
 
-def _apply(survey: Survey, changes: dict) -> None:
+def _apply(survey: Survey, changes: dict) -> dict:
+    """Apply ``changes``; return the ones that changed a value (name → (old, new))."""
     unknown = set(changes) - SURVEY_FIELDS
     if unknown:
         raise DomainError(_("Unknown fields: %(names)s.", names=", ".join(sorted(unknown))))
     # A form sends every field: the ones left as they are are not changes.
     changes = {k: v for k, v in changes.items()
                if k in TEXT_FIELDS or survey.id is None or v != getattr(survey, k)}
+    before = {name: getattr(survey, name) for name in changes}
     if survey.status == "closed" and set(changes) - TEXT_FIELDS:
         raise refuse("survey_closed", _("This survey is closed: only its texts may still be "
                                         "corrected."))
     _apply_texts(survey, changes)
     _apply_times(survey, changes, utcnow())
     _apply_settings(survey, changes)
+    return {name: (old, getattr(survey, name)) for name, old in before.items()
+            if getattr(survey, name) != old}
+
+
+def _audit_value(name: str, value):
+    if name in TEXT_FIELDS:
+        return None  # which text changed is recorded, not the text
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def create_survey(actor: User, **fields) -> Survey:
@@ -151,11 +164,27 @@ def create_survey(actor: User, **fields) -> Survey:
     return survey
 
 
-def update_survey(survey: Survey, actor: User, **changes) -> None:
-    """Change what ``changes`` names; the rules of this module apply."""
-    _apply(survey, changes)
+def update_survey(survey: Survey, actor: User, *, ip: str | None = None, **changes) -> None:
+    """Change what ``changes`` names; the rules of this module apply. What changed is
+    audited (``survey.updated``)."""
+    changed = _apply(survey, changes)
     survey.updated_at = utcnow()
     db.session.flush()
+    if changed:
+        audit("survey.updated", actor=actor, target=f"survey:{survey.id}", ip=ip,
+              status=survey.status, changes={
+                  name: {"from": _audit_value(name, old), "to": _audit_value(name, new)}
+                  for name, (old, new) in sorted(changed.items())})
+
+
+def change_audience(survey: Survey, actor: User, *, ip: str | None = None, **audience) -> None:
+    """``audience.set_audience``, audited (``survey.audience_changed``) when it changed."""
+    before = describe_audience(survey)
+    set_audience(survey, **audience)
+    after = describe_audience(survey)
+    if after != before:
+        audit("survey.audience_changed", actor=actor, target=f"survey:{survey.id}", ip=ip,
+              status=survey.status, changes={"from": before, "to": after})
 
 
 def publish_problems(survey: Survey, now=None) -> list[str]:
@@ -200,6 +229,7 @@ def close(survey: Survey, actor: User, *, ip: str | None = None) -> None:
     survey.status = "closed"
     survey.closed_at = utcnow()
     db.session.flush()
+    release(survey, closing=True)
     audit("survey.closed", actor=actor, target=f"survey:{survey.id}", ip=ip)
 
 

@@ -42,8 +42,8 @@ class SurveyForm(FlaskForm):
                                    render_kw={"rows": 3, "maxlength": 5000})
     anonymous = BooleanField(
         _l("Anonymous"), description=_l(
-            "Answers are stored without the person, department or exact time. This can be "
-            "changed until the first person answers."))
+            "Answers are stored without the person, department or time, and reach the results "
+            "only in groups of at least k. This is fixed when the survey is published."))
     opens_at = StringField(
         _l("Opens (Japan time, optional)"), filters=STRIP,
         render_kw={"type": "datetime-local"},

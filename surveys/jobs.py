@@ -10,8 +10,10 @@ drafts nobody can submit any more.
 * **What they carry.** The survey's title, its closing time and a link: never who answered
   what. The job's result holds counts only; nothing names a person next to a survey
   beyond the reminder itself (which says they have *not* answered).
-* **Drafts** of surveys that have closed are deleted: they can never be submitted, and
-  in an anonymous survey they are answers kept next to a name.
+* **Drafts** of surveys that have closed are deleted: they can never be submitted.
+* **Release.** Every ten minutes, each anonymous survey whose pool holds at least k
+  responses (or that has closed, by hand or by its closing time) has its pool released as
+  one batch (surveys/release.py), one survey per transaction. The result holds counts only.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select
 
 from surveys.audience import audience_query
-from surveys.models import Survey, SurveyDraft, SurveyParticipation
+from surveys.models import Survey, SurveyDraft, SurveyParticipation, SurveyPoolEntry
 from surveys.permissions import is_open
+from surveys.release import release
 from surveys.validation import localized
 from workhub.database import utcnow
 from workhub.extensions import db
@@ -38,6 +41,8 @@ ANSWER_URL = "/surveys/{id}/answer"
 
 periodic("surveys_reminders", "surveys.reminders", "0 9 * * *",
          label=_l("Surveys: remind people who have not answered"))
+periodic("surveys_release", "surveys.release", "*/10 * * * *",
+         label=_l("Surveys: release anonymous responses in groups of at least k"))
 
 
 def _local_day(moment: datetime) -> date:
@@ -116,3 +121,27 @@ def reminders(job, ctx):
             sent += 1
     db.session.flush()
     return {"surveys": sent, "reminded": people, "drafts_deleted": purged}
+
+
+def release_due(now: datetime | None = None) -> dict[str, int]:
+    """Release every anonymous survey's pool that is due: at least k waiting, or closed.
+    Commits once per survey; returns counts."""
+    now = now or utcnow()
+    ids = list(db.session.scalars(select(SurveyPoolEntry.survey_id).distinct()))
+    surveys = released = 0
+    for survey_id in sorted(ids):
+        survey = db.session.get(Survey, survey_id)
+        closing = survey.status == "closed" or (
+            survey.closes_at is not None and survey.closes_at <= now)
+        count = release(survey, closing=closing)
+        db.session.commit()
+        if count:
+            surveys, released = surveys + 1, released + count
+    return {"surveys": surveys, "released": released}
+
+
+@handler("surveys.release", max_attempts=3,
+         label=_l("Surveys: release anonymous responses in groups of at least k"))
+def release_job(job, ctx):
+    """Release the pools that are due (see ``release_due``)."""
+    return release_due()

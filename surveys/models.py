@@ -2,15 +2,20 @@
 
 Anonymity is a property of storage:
 
-* ``SurveyParticipation`` says *who* took part (for one response per person, drafts,
-  reminders and response rates): person, survey, status and a coarse **date** only.
-* ``SurveyResponse`` / ``SurveyAnswer`` hold *what* was answered. In an anonymous survey a
-  response has no person, no department and no time finer than the ISO week
-  (``period``); its id is random (UUID4), not a sequence that follows the participation
-  order, and nothing else (audit log, job payloads, notifications) records it next to a
-  person. In an identified survey ``user_id``/``department_id`` are filled.
-* A draft of an anonymous survey lives in ``SurveyDraft`` (person + answers as JSON) until
-  submission, when it is deleted in the same transaction that writes the response.
+* ``SurveyParticipation`` says *who* took part (for one response per person, reminders
+  and response rates): person, survey, status, whether the response has been released, and
+  for identified surveys the day. An anonymous participation carries no date at all.
+* ``SurveyPoolEntry`` (``survey_pool``) holds a submitted anonymous response until it is
+  released: the answers as JSON under a random id, no person, no time. The release
+  (surveys/release.py) moves every pending entry of a survey, once there are at least k
+  of them (or at close), into ``SurveyResponse`` rows in shuffled order in one
+  transaction, marks the participations released in the same transaction, and vacuums
+  the pool: a batch shares one transaction id, and row order within it is random.
+* ``SurveyResponse`` / ``SurveyAnswer`` hold *what* was answered: in an anonymous survey
+  only released responses, with random ids and no person, department or time. In an
+  identified survey ``user_id``/``department_id`` are filled and it is written at once.
+* A draft of an anonymous survey is sealed (``SurveyDraft.sealed``): its answers are
+  encrypted under a key that only the person's browser (or API client) keeps.
 """
 
 from __future__ import annotations
@@ -187,11 +192,17 @@ class SurveyParticipation(db.Model):
     department_id: Mapped[int | None] = mapped_column(
         ForeignKey("departments.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(16), default="submitted")
-    submitted_on: Mapped[date | None] = mapped_column(Date)  # a date, never a time
+    # Identified surveys only: the day they answered (never a time). NULL when anonymous.
+    submitted_on: Mapped[date | None] = mapped_column(Date)
+    # Whether the response is in the released results (always for identified surveys; an
+    # anonymous one when its batch is released). Response rates count released ones only.
+    released: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class SurveyDraft(db.Model):
-    """Answers saved but not yet submitted (resumable); deleted on submission."""
+    """Answers saved but not yet submitted (resumable); deleted on submission. For an
+    anonymous survey ``answers_json`` is a Fernet token (``sealed``) whose key only the
+    person's browser or API client holds."""
 
     __tablename__ = "survey_drafts"
     __table_args__ = (UniqueConstraint("survey_id", "user_id"),)
@@ -200,25 +211,37 @@ class SurveyDraft(db.Model):
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     answers_json: Mapped[str] = mapped_column(Text, default="{}")
+    sealed: Mapped[bool] = mapped_column(Boolean, default=False)
     saved_on: Mapped[date] = mapped_column(Date)
 
 
+class SurveyPoolEntry(db.Model):
+    """A submitted anonymous response waiting for its batch: no person, no time, a random
+    id (SQLite: no hidden rowid either)."""
+
+    __tablename__ = "survey_pool"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # random UUID4
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"),
+                                           index=True)
+    answers_json: Mapped[str] = mapped_column(Text)
+
+
 class SurveyResponse(db.Model):
-    """One submitted response. Anonymous: no person, no department, coarse period only."""
+    """One released response. Anonymous: no person, no department, no time."""
 
     __tablename__ = "survey_responses"
     __table_args__ = (
         UniqueConstraint("survey_id", "user_id", name="uq_survey_responses_identified"),
         Index("ix_survey_responses_survey", "survey_id"),
-        # SQLite: no hidden rowid counting responses in submission order; rows are kept in
-        # the order of their random ids. (PostgreSQL's physical order is a known limit: see
-        # the README.)
+        # SQLite: no hidden rowid counting responses in release order; rows are kept in the
+        # order of their random ids. (On PostgreSQL a batch is inserted in shuffled order.)
         {"sqlite_with_rowid": False},
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # random UUID4
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
-    period: Mapped[str] = mapped_column(String(8))  # ISO week "2026-W48"
     # Identified surveys only (NULL in anonymous ones, enforced in services and tested).
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     department_id: Mapped[int | None] = mapped_column(

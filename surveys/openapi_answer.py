@@ -26,7 +26,12 @@ SCHEMAS: dict = {
     "SurveyDraft": {
         "type": "object", "required": ["answers", "saved_on"],
         "properties": {"answers": {"$ref": "#/components/schemas/SurveyAnswers"},
-                       "saved_on": _DAY},
+                       "saved_on": _DAY,
+                       "draft_key": {
+                           "type": "string", "nullable": True,
+                           "description": "Anonymous surveys only: the key that seals the "
+                           "draft. The server does not keep it; send it as X-Draft-Key to "
+                           "read the draft or to save it again under the same key."}},
     },
     "SurveyOwnResponse": {
         "type": "object", "required": ["answers", "editable"],
@@ -58,7 +63,17 @@ SCHEMAS: dict = {
 def _answers_body() -> dict:
     return {"required": True, "content": {"application/json": {"schema": {
         "type": "object", "additionalProperties": False, "required": ["answers"],
-        "properties": {"answers": {"$ref": "#/components/schemas/SurveyAnswers"}}}}}}
+        "properties": {
+            "answers": {"$ref": "#/components/schemas/SurveyAnswers"},
+            "promise": {"type": "string", "enum": ["anonymous", "identified"],
+                        "description": "The anonymity the client showed its user; another "
+                        "than the survey's is refused (409 `promise_changed`)"}}}}}}
+
+
+_DRAFT_KEY = {"name": "X-Draft-Key", "in": "header", "required": False,
+              "schema": {"type": "string"},
+              "description": "The `draft_key` a previous save of an anonymous survey's draft "
+              "answered"}
 
 
 def paths() -> dict:
@@ -79,24 +94,28 @@ def paths() -> dict:
             "responses": {
                 "201": _json("SurveySubmitted", "The answers are recorded"),
                 "400": malformed, "401": unauthorized, "403": refused, "404": hidden,
-                "409": _error(f"Already answered (`already_answered`), or: {not_open}"),
+                "409": _error(f"Already answered (`already_answered`), another promise "
+                              f"(`promise_changed`), or: {not_open}"),
                 "413": too_large, "422": invalid,
             },
         }},
         "/surveys/{survey_id}/draft": {
             "get": {
-                "summary": "The caller's saved draft", "parameters": survey_id,
+                "summary": "The caller's saved draft", "parameters": [*survey_id, _DRAFT_KEY],
                 "responses": {"200": _json("SurveyDraft", "The draft"),
                               "401": unauthorized, "403": refused,
-                              "404": _error("No such survey, or no draft (`no_draft`)")},
+                              "404": _error("No such survey, or no draft (`no_draft`)"),
+                              "409": _error("A sealed draft and no or the wrong key "
+                                            "(`draft_sealed`)")},
             },
             "put": {
                 "summary": "Save a draft (required questions may still be empty)",
-                "parameters": survey_id, "requestBody": _answers_body(),
+                "parameters": [*survey_id, _DRAFT_KEY], "requestBody": _answers_body(),
                 "responses": {
                     "200": _json("SurveyDraft", "The draft as saved"), "400": malformed,
                     "401": unauthorized, "403": refused, "404": hidden,
-                    "409": _error(f"Already answered, or: {not_open}"), "413": too_large,
+                    "409": _error(f"Already answered, another promise, or: {not_open}"),
+                    "413": too_large,
                     "422": invalid,
                 },
             },

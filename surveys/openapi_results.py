@@ -82,7 +82,11 @@ SCHEMAS: dict = {
                 "min_group_size": {"type": "integer", "minimum": 3}}},
             "suppressed": {"type": "boolean", "description": "Fewer than k respondents: no "
                            "number at all, not even `respondents`"},
-            "respondents": {"type": "integer"},
+            "respondents": {"type": "integer", "description": "Responses in the released "
+                            "snapshot (anonymous surveys move in steps of at least k)"},
+            "pending": {"type": "integer", "description": "Anonymous surveys: responses "
+                        "submitted and waiting for a batch of at least k (or the close) to "
+                        "reach the results"},
             "by": {"type": "string", "nullable": True},
             "level": {"type": "integer"},
             "filter": {"type": "string", "nullable": True},

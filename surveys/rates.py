@@ -48,13 +48,12 @@ class ResponseRates:
 def response_rates(survey: Survey) -> ResponseRates:
     """The response rate of ``survey`` per department and in total (departments by code,
     people without a department last)."""
+    counted = (SurveyParticipation.survey_id == survey.id,
+               SurveyParticipation.status == "submitted", SurveyParticipation.released)
     answered = dict(db.session.execute(
         select(SurveyParticipation.department_id, func.count())
-        .where(SurveyParticipation.survey_id == survey.id,
-               SurveyParticipation.status == "submitted")
-        .group_by(SurveyParticipation.department_id)).all())
-    answered_ids = select(SurveyParticipation.user_id).where(
-        SurveyParticipation.survey_id == survey.id, SurveyParticipation.status == "submitted")
+        .where(*counted).group_by(SurveyParticipation.department_id)).all())
+    answered_ids = select(SurveyParticipation.user_id).where(*counted)
     asked = audience_query(survey).subquery()
     waiting = dict(db.session.execute(
         select(User.department_id, func.count())

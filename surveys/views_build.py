@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from surveys import building
 from surveys import forms_build as forms
-from surveys.audience import audience_size, describe_audience, set_audience
+from surveys.audience import audience_size, describe_audience
 from surveys.forms_answer import LIKERT_LABELS
 from surveys.forms_answer import groups as answer_groups
 from surveys.layout import TYPE_LABELS, layout
@@ -71,9 +71,12 @@ def _department_choices() -> list[tuple[str, str]]:
 
 
 def _meta_form(survey: Survey, *, from_request: bool) -> forms.SurveyForm:
+    form = forms.SurveyForm() if from_request else forms.SurveyForm(formdata=None, obj=survey)
+    if survey.status != "draft":
+        # Fixed at publishing: shown, not editable (the page posts the value as it is).
+        form.anonymous.render_kw = {"disabled": True}
     if from_request:
-        return forms.SurveyForm()
-    form = forms.SurveyForm(formdata=None, obj=survey)
+        return form
     form.opens_at.data = forms.local_input(survey.opens_at)
     form.closes_at.data = forms.local_input(survey.closes_at)
     form.min_group_size.data = str(survey.min_group_size)
@@ -135,7 +138,7 @@ def save_with(survey_id: int, form, slot: str, action, done: str | None, anchor)
 def survey_list():
     counts = dict(db.session.execute(
         select(SurveyParticipation.survey_id, func.count())
-        .where(SurveyParticipation.status == "submitted")
+        .where(SurveyParticipation.status == "submitted", SurveyParticipation.released)
         .group_by(SurveyParticipation.survey_id)).all())
     return render_template("surveys/list.html", surveys=building.surveys_for_management(),
                            counts=counts)
@@ -201,7 +204,7 @@ def save_settings(survey_id: int):
             reminder_days=forms.whole(form.reminder_days.data, "reminder_days"))
         if changes["min_group_size"] is None:
             raise DomainError(_("Enter the minimum group size."), field="min_group_size")
-        building.update_survey(survey, actor(), **changes)
+        building.update_survey(survey, actor(), ip=request.remote_addr, **changes)
 
     return save_with(survey_id, form, "meta", save, _("The settings were saved."), "settings")
 
@@ -216,9 +219,10 @@ def save_audience(survey_id: int):
         if not chosen:
             form.mode.errors = [_("Choose everyone, or departments and roles.")]
         return edit_page(survey, audience=form, status=400)
-    return save_with(survey_id, form, "audience", lambda: set_audience(
-        survey, everyone=form.mode.data == "all", department_codes=form.departments.data,
-        include_subtree=form.include_subtree.data, roles=form.roles.data),
+    return save_with(survey_id, form, "audience", lambda: building.change_audience(
+        survey, actor(), ip=request.remote_addr, everyone=form.mode.data == "all",
+        department_codes=form.departments.data, include_subtree=form.include_subtree.data,
+        roles=form.roles.data),
         _("The audience was saved."), "audience")
 
 

@@ -24,6 +24,7 @@ from surveys import exports
 from surveys.models import Survey
 from surveys.permissions import MANAGER_ROLES, can_see_results, get_survey
 from surveys.rates import response_rates
+from surveys.release import pending_count
 from surveys.results import survey_results
 from surveys.results_select import (
     MAX_LEVEL,
@@ -120,11 +121,16 @@ def results(survey_id: int):
             exc.message]
         return render_template("surveys/results.html", survey=survey, form=form,
                                results=None, rates=response_rates(survey), args={},
-                               chart_kinds=CHART_KINDS), 400
+                               chart_kinds=CHART_KINDS, pending=_pending(survey)), 400
     return render_template(
         "surveys/results.html", survey=survey, form=form, rates=response_rates(survey),
         results=survey_results(survey, selection, language), args=selection.args(),
-        chart_kinds=CHART_KINDS)
+        chart_kinds=CHART_KINDS, pending=_pending(survey))
+
+
+def _pending(survey: Survey) -> int | None:
+    """How many anonymous responses wait for their batch (None: an identified survey)."""
+    return pending_count(survey) if survey.anonymous else None
 
 
 @bp.get("/<int:survey_id>/results/charts/<key>.svg")

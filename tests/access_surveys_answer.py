@@ -41,11 +41,12 @@ ROUTES: dict[tuple[str, str], Call] = {
 
 
 def build(app, me, other, ids) -> dict:
-    from surveys.answering import save_draft, submit
+    from surveys.answering import submit
+    from surveys.drafts import save_draft
 
     open_survey = full_survey(title="マトリクス調査")
     answered = full_survey(title="回答済み調査", anonymous=False)
-    drafted = full_survey(title="下書きあり")
+    drafted = full_survey(title="下書きあり", anonymous=False)  # anonymous drafts need their key
     if me is not None:
         user = db.session.get(User, me.id)
         submit(answered, user, GOOD)

@@ -45,7 +45,7 @@ def build(app, me, other, ids) -> dict:
     db.session.flush()
     for _ in range(3):
         db.session.add(SurveyResponse(
-            id=str(uuid.uuid4()), survey_id=survey.id, period="2026-W48",
+            id=str(uuid.uuid4()), survey_id=survey.id,
             answers=[SurveyAnswer(id=secrets.randbelow(2**31 - 2) + 1, question_id=place.id,
                                   option_id=place.options[0].id)]))
     db.session.commit()

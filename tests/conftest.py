@@ -23,7 +23,7 @@ from workhub import create_app
 from workhub.extensions import db, limiter
 
 # Fixtures of the real components live in their own modules.
-pytest_plugins = ["fixtures_ldap", "fixtures_browser", "fixtures_smtp"]
+pytest_plugins = ["fixtures_ldap", "fixtures_browser", "fixtures_smtp", "surveys_anonymity_data"]
 
 TEST_PASSWORD = "Kasumigaseki-2026"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

@@ -39,7 +39,8 @@ def _options(pairs) -> list[SurveyOption]:
 
 def _survey(*, anonymous: bool = True, status: str = "published", opens_at=None,
             closes_at=None, audience_all: bool = True, title: str = "働き方アンケート",
-            editable: bool = True, reminder_days: int | None = None) -> Survey:
+            editable: bool = True, reminder_days: int | None = None,
+            min_group_size: int = 5) -> Survey:
     now = datetime.now(UTC)
     return Survey(
         title_ja=title, title_en="Work-style survey" if title == "働き方アンケート" else None,
@@ -48,7 +49,7 @@ def _survey(*, anonymous: bool = True, status: str = "published", opens_at=None,
         audience_all=audience_all, opens_at=opens_at if opens_at is not None
         else now - timedelta(days=1),
         closes_at=closes_at if closes_at is not None else now + timedelta(days=14),
-        editable_until_close=editable, reminder_days=reminder_days, min_group_size=5,
+        editable_until_close=editable, reminder_days=reminder_days, min_group_size=min_group_size,
         published_at=now - timedelta(days=1) if status != "draft" else None,
     )
 
@@ -143,3 +144,13 @@ def count(model) -> int:
 
 def person(login: str) -> User:
     return db.session.scalar(select(User).where(User.login == login))
+
+
+def release_all(survey: Survey) -> int:
+    """Release every anonymous response of ``survey`` still in the pool, whatever their number
+    (as closing does), and commit; return how many."""
+    from surveys.release import release
+
+    released = release(survey, closing=True)
+    db.session.commit()
+    return released

@@ -48,7 +48,7 @@ def ready(env, **fields) -> Survey:
 
 def answer(survey, question, **values) -> None:
     """Store one anonymous response with one answer to ``question``."""
-    response = SurveyResponse(id=str(uuid.uuid4()), survey_id=survey.id, period="2026-W47")
+    response = SurveyResponse(id=str(uuid.uuid4()), survey_id=survey.id)
     db.session.add(response)
     db.session.flush()
     db.session.add(SurveyAnswer(response_id=response.id, question_id=question.id, **values))

@@ -71,7 +71,7 @@ def add_response(survey: Survey, answers: dict, *, department: str | None = None
                  user_id: int | None = None) -> None:
     """Store one response as answering does (flushes, does not commit)."""
     questions = {q.key: q for q in survey.questions}
-    response = SurveyResponse(id=str(uuid.uuid4()), survey_id=survey.id, period="2026-W48")
+    response = SurveyResponse(id=str(uuid.uuid4()), survey_id=survey.id)
     if not survey.anonymous:
         response.user_id = user_id
         response.department_id = department_id(department) if department else None

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from test_browser_telework import check_page
 
 from surveys import answering
+from surveys.jobs import release_due
 from surveys.models import Survey, SurveyParticipation, SurveyResponse
 from workhub.extensions import db
 from workhub.org.models import User
@@ -93,6 +94,12 @@ def test_build_from_template_answer_on_a_phone_and_see_results(app, new_page, ma
                 "telework_frequency": freq, "satisfaction": sat, "obstacles": obstacles,
                 "wishes": wish, "bureau": bureau})
         db.session.commit()
+        # Four answers wait in the pool until the release job lets them in as one batch.
+        assert db.session.scalar(select(db.func.count()).select_from(SurveyResponse)) == 0
+    desk.goto(f"/surveys/{survey_id}/results")
+    expect(desk.locator("#snapshot-note")).to_contain_text("4")
+    with app.app_context():
+        assert release_due() == {"surveys": 1, "released": 4}
         assert db.session.scalar(select(db.func.count()).select_from(SurveyResponse)) == 4
         assert db.session.scalar(select(db.func.count()).select_from(
             SurveyParticipation)) == 4

@@ -8,17 +8,21 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from conftest import snapshot
-from sqlalchemy import select
-from surveys_answer_data import GOOD, count, full_survey, memory_survey, person
+from cryptography.fernet import Fernet
+from sqlalchemy import Date, DateTime, select
+from surveys_answer_data import GOOD, count, full_survey, memory_survey, person, release_all
 
 from surveys import answering as svc
+from surveys import drafts
 from surveys.models import (
     SurveyAnswer,
     SurveyDraft,
     SurveyParticipation,
+    SurveyPoolEntry,
     SurveyResponse,
 )
 from surveys.validation import AnswerErrors, clean_text, validate_answers
+from workhub.database import UTCDateTime
 from workhub.errors import Conflict, DomainError, Forbidden, NotFound
 from workhub.extensions import db
 
@@ -201,19 +205,24 @@ def test_anonymous_submission_keeps_no_person(people, time_machine):
     time_machine.move_to(datetime(2026, 3, 31, 15, 30, tzinfo=UTC), tick=False)  # 00:30 JST
     survey = full_survey()
     emp = people["emp"]
-    svc.save_draft(survey, emp, {"days": 1})
+    drafts.save_draft(survey, emp, {"days": 1})
     result = svc.submit(survey, emp, GOOD)
     db.session.commit()
     assert result == svc.Submitted(survey.id, True, date(2026, 4, 1))
     part = db.session.scalar(select(SurveyParticipation))
-    assert (part.user_id, part.department_id, part.status, part.submitted_on) == (
-        emp.id, emp.department_id, "submitted", date(2026, 4, 1))
-    response = db.session.scalar(select(SurveyResponse))
-    assert (response.user_id, response.department_id, response.period) == (None, None, "2026-W14")
-    assert response.updated_at is None
-    assert svc.answers_of(survey, response) == GOOD
+    # Who took part, with no date and not yet released; the answers wait in the pool.
+    assert (part.user_id, part.department_id, part.status, part.submitted_on,
+            part.released) == (emp.id, emp.department_id, "submitted", None, False)
+    assert count(SurveyResponse) == 0 and count(SurveyPoolEntry) == 1
     assert count(SurveyDraft) == 0
     assert svc.has_answered(survey, emp)
+    assert release_all(survey) == 1
+    assert count(SurveyPoolEntry) == 0
+    response = db.session.scalar(select(SurveyResponse))
+    assert (response.user_id, response.department_id, response.updated_at) == (None, None, None)
+    assert svc.answers_of(survey, response) == GOOD
+    db.session.refresh(part)
+    assert part.released and part.submitted_on is None
 
 
 def test_identified_submission_names_the_person(people):
@@ -248,7 +257,7 @@ def test_the_database_decides_when_the_check_is_passed(app, people, survey, monk
     monkeypatch.setattr(svc, "participation_of", lambda survey, user: None)
     with pytest.raises(Conflict):
         svc.submit(survey, emp, REQUIRED_ONLY)
-    assert count(SurveyResponse) == 1 and count(SurveyParticipation) == 1
+    assert count(SurveyPoolEntry) == 1 and count(SurveyParticipation) == 1
 
 
 @pytest.mark.parametrize("change,who,error,code", [
@@ -273,7 +282,7 @@ def test_refusals_write_nothing(app, people, survey, change, who, error, code):
     db.session.commit()
     before = snapshot(app)
     for action in (lambda: svc.submit(survey, people[who], GOOD),
-                   lambda: svc.save_draft(survey, people[who], {"days": 1})):
+                   lambda: drafts.save_draft(survey, people[who], {"days": 1})):
         with pytest.raises(error) as err:
             action()
         assert err.value.code == code
@@ -297,13 +306,19 @@ def test_bad_answers_write_nothing(app, people, survey):
     assert snapshot(app) == before
 
 
-def test_the_period_is_the_iso_week():
-    assert svc.iso_week(date(2027, 1, 1)) == "2026-W53"
-    assert svc.iso_week(date(2026, 1, 5)) == "2026-W02"
+def test_a_response_keeps_no_period_or_time():
+    names = {c.name for c in SurveyResponse.__table__.columns}
+    assert "period" not in names
+    time_types = {c.name for t in (SurveyResponse.__table__, SurveyPoolEntry.__table__,
+                                   SurveyAnswer.__table__) for c in t.columns
+                  if isinstance(c.type, Date | DateTime | UTCDateTime)}
+    # Only identified edits keep a time; an answer's own date value is an answer.
+    assert time_types == {"updated_at", "date_value"}
 
 
 def test_answer_rows_get_random_ids_in_every_survey(people, survey):
     svc.submit(survey, people["emp"], GOOD)
+    release_all(survey)
     ids = db.session.scalars(select(SurveyAnswer.id)).all()
     assert len(ids) == 12 and len(set(ids)) == 12
     assert all(0 < i < 2**31 for i in ids)
@@ -315,26 +330,40 @@ def test_answer_rows_get_random_ids_in_every_survey(people, survey):
 
 def test_drafts_are_saved_resumed_and_replaced(people, survey):
     emp = people["emp"]
-    assert svc.draft_of(survey, emp) is None
-    assert svc.save_draft(survey, emp, {"days": "3", "name": " 仮 "}) == {"days": 3, "name": "仮"}
+    assert drafts.draft_of(survey, emp) is None
+    saved = drafts.save_draft(survey, emp, {"days": "3", "name": " 仮 "})
+    assert saved.answers == {"days": 3, "name": "仮"} and saved.key
     db.session.commit()
-    assert svc.draft_of(survey, emp) == {"days": 3, "name": "仮"}
-    svc.save_draft(survey, emp, {"satisfaction": 2})
+    assert drafts.draft_of(survey, emp, saved.key) == {"days": 3, "name": "仮"}
+    again = drafts.save_draft(survey, emp, {"satisfaction": 2}, key=saved.key)
+    assert again.key == saved.key
     db.session.commit()
-    assert svc.draft_of(survey, emp) == {"satisfaction": 2}
+    assert drafts.draft_of(survey, emp, saved.key) == {"satisfaction": 2}
     assert count(SurveyDraft) == 1
-    assert svc.draft_of(survey, people["mate"]) is None
-    assert svc.discard_draft(survey, emp) and not svc.discard_draft(survey, emp)
+    assert drafts.draft_of(survey, people["mate"]) is None
+    assert drafts.discard_draft(survey, emp) and not drafts.discard_draft(survey, emp)
 
 
-def test_a_draft_with_wrong_values_is_refused_and_keeps_the_old_one(people, survey):
+def test_an_identified_surveys_draft_is_not_sealed(people):
+    survey = full_survey(anonymous=False)
+    saved = drafts.save_draft(survey, people["emp"], {"days": 2})
+    assert saved.key is None
+    assert drafts.draft_of(survey, people["emp"]) == {"days": 2}
+
+
+def test_a_sealed_draft_opens_only_with_its_key(people, survey):
     emp = people["emp"]
-    svc.save_draft(survey, emp, {"days": 1})
+    saved = drafts.save_draft(survey, emp, {"name": "鍵のかかった下書き"})
     db.session.commit()
-    with pytest.raises(AnswerErrors):
-        svc.save_draft(survey, emp, {"days": 10, "nope": 1})
-    db.session.rollback()
-    assert svc.draft_of(survey, emp) == {"days": 1}
+    row = drafts.draft_row(survey, emp)
+    assert row.sealed and "鍵" not in row.answers_json and "name" not in row.answers_json
+    for wrong in (None, "", "not a key", Fernet.generate_key().decode(), "é" * 44, "a" * 500):
+        with pytest.raises(drafts.DraftSealed):
+            drafts.draft_of(survey, emp, wrong)
+    # Saving without the key starts a new one (the old draft is replaced, not merged).
+    fresh = drafts.save_draft(survey, emp, {"days": 1}, key="garbage")
+    assert fresh.key != saved.key
+    assert drafts.draft_of(survey, emp, fresh.key) == {"days": 1}
 
 
 def test_a_damaged_draft_resumes_empty(people, survey):
@@ -342,14 +371,14 @@ def test_a_damaged_draft_resumes_empty(people, survey):
     db.session.add(SurveyDraft(survey_id=survey.id, user_id=emp.id, answers_json="[1,",
                                saved_on=date.today()))
     db.session.flush()
-    assert svc.draft_of(survey, emp) == {}
+    assert drafts.draft_of(survey, emp) == {}
 
 
 def test_no_draft_after_answering(people, survey):
     emp = people["emp"]
     svc.submit(survey, emp, GOOD)
     with pytest.raises(Conflict):
-        svc.save_draft(survey, emp, {"days": 1})
+        drafts.save_draft(survey, emp, {"days": 1})
 
 
 # --- identified answers ----------------------------------------------------------------------
@@ -409,8 +438,9 @@ def test_nothing_to_change_before_answering(people):
     assert err.value.code == "not_answered"
 
 
-def test_drafts_are_json_in_the_answer_shape(people, survey):
-    svc.save_draft(survey, people["emp"], {"tools": {"video": "4"}, "since": "2025-04-01"})
+def test_drafts_are_json_in_the_answer_shape(people):
+    survey = full_survey(anonymous=False)
+    drafts.save_draft(survey, people["emp"], {"tools": {"video": "4"}, "since": "2025-04-01"})
     row = db.session.scalar(select(SurveyDraft))
     assert json.loads(row.answers_json) == {"since": "2025-04-01", "tools": {"video": 4}}
     assert isinstance(svc.answer_refusal(survey, people["emp"]), type(None))

@@ -10,7 +10,7 @@ import pytest
 from conftest import snapshot
 from surveys_answer_data import GOOD, count, full_survey, person
 
-from surveys.models import SurveyDraft, SurveyParticipation, SurveyResponse
+from surveys.models import SurveyDraft, SurveyParticipation, SurveyPoolEntry, SurveyResponse
 from workhub.auth.services import create_token
 from workhub.extensions import db
 
@@ -30,10 +30,11 @@ def api(app, client, make_department, make_user):
             db.session.commit()
 
     def call(method: str, path: str, body=None, who: str = "emp", raw: bytes | None = None,
-             content_type: str = "application/json"):
+             content_type: str = "application/json", headers: dict | None = None):
         data = raw if raw is not None else (None if body is None else json.dumps(body))
         return client.open(path, method=method, data=data, content_type=content_type,
-                           headers={"Authorization": f"Bearer {secrets[who]}"})
+                           headers={"Authorization": f"Bearer {secrets[who]}",
+                                    **(headers or {})})
 
     return call
 
@@ -48,8 +49,10 @@ def make_survey(app):
 
 
 def counts(app) -> tuple[int, int, int]:
+    """(participations, responses stored — released or waiting in the pool —, drafts)."""
     with app.app_context():
-        return count(SurveyParticipation), count(SurveyResponse), count(SurveyDraft)
+        return (count(SurveyParticipation), count(SurveyResponse) + count(SurveyPoolEntry),
+                count(SurveyDraft))
 
 
 def state(app) -> dict:
@@ -144,8 +147,7 @@ def test_malformed_bodies(app, api, make_survey, raw, content_type, status, code
     if code:
         assert error(response)["code"] == code
     if status == 201:
-        with app.app_context():
-            assert count(SurveyResponse) == 1
+        assert counts(app)[1] == 1
     else:
         assert state(app) == before
 
@@ -165,10 +167,17 @@ def test_drafts_through_the_api(app, api, make_survey):
     saved = api("PUT", path, {"answers": {"days": "3", "tools": {"chat": 2}}})
     assert saved.status_code == 200
     assert saved.json["answers"] == {"days": 3, "tools": {"chat": 2}}
-    assert api("GET", path).json == saved.json
-    bad = api("PUT", path, {"answers": {"days": 9}})
+    key = {"X-Draft-Key": saved.json["draft_key"]}  # an anonymous survey's draft is sealed
+    assert api("GET", path, headers=key).json == saved.json
+    bad = api("PUT", path, {"answers": {"days": 9}}, headers=key)
     assert bad.status_code == 422 and error(bad)["details"][0]["field"] == "days"
-    assert api("GET", path).json["answers"] == {"days": 3, "tools": {"chat": 2}}
+    assert api("GET", path, headers=key).json["answers"] == {"days": 3, "tools": {"chat": 2}}
+    again = api("PUT", path, {"answers": {"days": 4}}, headers=key)
+    assert again.json["draft_key"] == saved.json["draft_key"]  # the same key keeps sealing
+    for wrong in ({}, {"X-Draft-Key": "x" * 44}, {"X-Draft-Key": "ä"},
+                  {"X-Draft-Key": "QUJD" * 11}):
+        sealed = api("GET", path, headers=wrong)
+        assert sealed.status_code == 409 and error(sealed)["code"] == "draft_sealed"
     assert api("GET", path, who="fin").status_code == 404  # my draft is mine
     assert api("POST", f"/api/v1/surveys/{survey}/responses",
                {"answers": GOOD}).status_code == 201

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from surveys_answer_data import GOOD, full_survey, person
+from surveys_answer_data import GOOD, full_survey, person, release_all
 
 from surveys import answering
 from surveys.rates import response_rates
@@ -35,6 +35,7 @@ def test_rates_per_department_and_in_total(org):
     for login in ("it1", "it2", "fin1", "nodept"):
         answering.submit(survey, person(login), GOOD)
     db.session.commit()
+    release_all(survey)
     rates = response_rates(survey)
     assert table(rates) == {"GEN": (1, 0), "IT": (3, 2), "FIN": (2, 1), None: (1, 1)}
     assert [r.department.code if r.department else None for r in rates.departments] == [
@@ -49,6 +50,7 @@ def test_the_audience_limits_the_departments(org):
     survey = full_survey(audience_all=False, departments=["GEN"])  # GEN with its subtree
     answering.submit(survey, person("it3"), GOOD)
     db.session.commit()
+    release_all(survey)
     assert table(response_rates(survey)) == {"GEN": (1, 0), "IT": (3, 1)}
 
 
@@ -60,6 +62,7 @@ def test_people_who_moved_count_where_they_answered(org):
         db.select(Department.id).where(Department.code == "FIN"))
     it1.active = False  # and left: they were asked all the same
     db.session.commit()
+    release_all(survey)
     rates = response_rates(survey)
     assert table(rates)["IT"] == (3, 1)
     assert table(rates)["FIN"] == (2, 0)
@@ -70,3 +73,24 @@ def test_no_audience_no_rate(app_ctx):
     survey = full_survey(audience_all=False, roles=["secretary"])
     rates = response_rates(survey)
     assert rates.departments == [] and rates.rate is None and rates.audience == 0
+
+
+def test_rates_move_only_with_a_released_batch(org):
+    """Someone whose anonymous answer waits in the pool still counts as not answered: the
+    department rates cannot tell which department the next answer came from."""
+    survey = full_survey(min_group_size=3)
+    before = table(response_rates(survey))
+    for login in ("it1", "fin1"):
+        answering.submit(survey, person(login), GOOD)
+        db.session.commit()
+        assert table(response_rates(survey)) == before
+    from surveys.release import release
+
+    assert release(survey) == 0  # two waiting, k = 3
+    answering.submit(survey, person("gen1"), GOOD)
+    db.session.commit()
+    assert table(response_rates(survey)) == before
+    assert release(survey) == 3
+    db.session.commit()
+    assert table(response_rates(survey)) == {"GEN": (1, 1), "IT": (3, 1), "FIN": (2, 1),
+                                             None: (1, 0)}

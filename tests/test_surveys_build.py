@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from surveys_build_helpers import NOW, answer, make_env, ready, survey
+from surveys_build_helpers import NOW, make_env, ready, survey
 
 from surveys import building as b
 from surveys import options as opt
@@ -15,7 +15,7 @@ from surveys import questions as qs
 from surveys import sections as sec
 from surveys.audience import describe_audience, set_audience
 from surveys.layout import ordered_questions
-from surveys.models import Survey, SurveyParticipation
+from surveys.models import Survey
 from workhub.auth.models import AuditEvent
 from workhub.errors import Conflict, DomainError
 from workhub.extensions import db
@@ -72,28 +72,44 @@ def test_multiline_description_and_unknown_field(env):
     assert s.status == "draft"
 
 
-def test_anonymity_locks_at_the_first_response(env):
+def test_anonymity_is_fixed_at_publishing(env):
+    """People answer and keep drafts under the promise they were shown: once published, the
+    survey's anonymity cannot change, even before the first answer."""
     s = ready(env)
-    b.update_survey(s, env.hr, anonymous=False)
-    b.publish(s, env.hr)
-    b.update_survey(s, env.hr, anonymous=True)  # published, nobody answered yet: still free
-    db.session.add(SurveyParticipation(survey_id=s.id, user_id=env.emp.id, status="draft"))
-    db.session.flush()
-    b.update_survey(s, env.hr, anonymous=False)  # a draft answer is not a response
+    b.update_survey(s, env.hr, anonymous=False)  # a draft: still free
     b.update_survey(s, env.hr, anonymous=True)
-    db.session.execute(SurveyParticipation.__table__.update().values(status="submitted"))
+    b.publish(s, env.hr)
     with pytest.raises(Conflict) as err:
         b.update_survey(s, env.hr, anonymous=False)
     assert err.value.code == "anonymity_locked" and err.value.status == 409
+    assert err.value.field == "anonymous"
+    assert s.anonymous
     b.update_survey(s, env.hr, anonymous=True)  # the same value is no change
-
-
-def test_anonymity_locks_with_a_stored_response(env):
-    s = ready(env)
-    b.publish(s, env.hr)
-    answer(s, s.questions[0], option_id=s.questions[0].options[0].id)
-    with pytest.raises(Conflict, match="already answered"):
+    b.close(s, env.hr)
+    with pytest.raises(Conflict):
         b.update_survey(s, env.hr, anonymous=False)
+
+
+def test_every_change_of_settings_is_audited(env):
+    s = ready(env)
+    b.update_survey(s, env.hr, ip="192.0.2.7", anonymous=False, min_group_size=8,
+                    title_ja="改題", reminder_days=3)
+    b.update_survey(s, env.hr, anonymous=False)  # no change, no entry
+    b.change_audience(s, env.hr, everyone=False, roles=["hr"])
+    b.change_audience(s, env.hr, everyone=False, roles=["hr"])  # the same again
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.event.like("survey.%")).order_by(AuditEvent.id)).all()
+    assert [e.event for e in events] == ["survey.updated", "survey.audience_changed"]
+    updated, audience = events
+    assert (updated.actor_id, updated.target, updated.ip) == (
+        env.hr.id, f"survey:{s.id}", "192.0.2.7")
+    assert updated.detail["changes"] == {
+        "anonymous": {"from": True, "to": False}, "min_group_size": {"from": 5, "to": 8},
+        "reminder_days": {"from": None, "to": 3},
+        "title_ja": {"from": None, "to": None}}  # which text changed, not the text
+    assert updated.detail["status"] == "draft"
+    assert audience.detail["changes"]["from"]["everyone"] is True
+    assert audience.detail["changes"]["to"]["roles"] == ["hr"]
 
 
 def test_published_times_and_k(env, time_machine):

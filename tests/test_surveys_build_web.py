@@ -147,10 +147,10 @@ def test_bad_settings_are_refused_next_to_their_field(client, app, hr, changes, 
     assert snapshot(app) == before
 
 
-def test_anonymity_change_after_an_answer_is_409(client, app, hr):
+def test_anonymity_change_after_publishing_is_409(client, app, hr):
     sid = _draft(app, hr)
     with app.app_context():
-        db.session.add(SurveyParticipation(survey_id=sid, user_id=hr.id, status="submitted"))
+        db.session.get(Survey, sid).status = "published"  # nobody has answered yet
         db.session.commit()
     before = snapshot(app)
     data = dict(SETTINGS)

@@ -6,10 +6,16 @@ from __future__ import annotations
 import threading
 
 import pytest
-from surveys_answer_data import GOOD, count, full_survey, person
+from surveys_answer_data import GOOD, count, full_survey, person, release_all
 
 from surveys import answering
-from surveys.models import Survey, SurveyAnswer, SurveyParticipation, SurveyResponse
+from surveys.models import (
+    Survey,
+    SurveyAnswer,
+    SurveyParticipation,
+    SurveyPoolEntry,
+    SurveyResponse,
+)
 from workhub.auth.services import create_token
 from workhub.errors import Conflict
 from workhub.extensions import db
@@ -65,6 +71,9 @@ def test_concurrent_api_submits_give_one_201_and_409s(app, emp):
         return str(response.status_code)
 
     assert at_once(N, submit) == ["201"] + ["409"] * (N - 1)
+    with app.app_context():
+        assert count(SurveyPoolEntry) == 1
+        release_all(db.session.get(Survey, survey_id))
     assert totals(app) == (1, 1, 12)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from surveys_answer_data import GOOD, count, full_survey, person
 from test_telework_jobs import mails, notes, run
 
-from surveys import answering
+from surveys import answering, drafts
 from surveys import jobs as survey_jobs
 from surveys.models import Survey, SurveyDraft
 from workhub.extensions import db
@@ -98,12 +98,12 @@ def test_a_last_reminder_on_the_last_business_day_before_closing(day, office):
 def test_closed_drafts_and_unpublished_surveys(day, office, clock):
     clock("2026-04-08 12:00")
     survey = db.session.get(Survey, office)
-    answering.save_draft(survey, person("mate"), {"days": 2})
+    drafts.save_draft(survey, person("mate"), {"days": 2})
     other = full_survey(status="draft", reminder_days=1, opens_at=jst("2026-04-01 09:00"),
                         closes_at=jst("2026-05-01 09:00"))
     still_open = full_survey(reminder_days=1, opens_at=jst("2026-04-08 09:00"),
                              closes_at=jst("2026-05-15 17:00"))
-    answering.save_draft(still_open, person("fin"), {"days": 1})
+    drafts.save_draft(still_open, person("fin"), {"days": 1})
     db.session.commit()
     assert count(SurveyDraft) == 2
     result = day("2026-04-27 09:00")  # the survey closed on Friday

@@ -62,13 +62,16 @@ class Base(DeclarativeBase):
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     """Make SQLite behave like a server database: enforce foreign keys, allow a reader
-    beside a writer (WAL) and wait for a lock instead of failing at once."""
+    beside a writer (WAL) and wait for a lock instead of failing at once. Deleted rows are
+    overwritten with zeros (``secure_delete``), so a deleted draft or pooled survey answer
+    does not linger in the file's free space."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
