@@ -42,6 +42,11 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("POST", "/profile/tokens/<int:token_id>/revoke"): Call(
         params={"token_id": extra("own_token")}, ok=302
     ),
+    # A wrong current password: every signed-in user reaches the form's refusal.
+    ("POST", "/profile/password"): Call(
+        data={"current_password": "not-it", "password": NEW_PASSWORD,
+              "confirm": NEW_PASSWORD}, ok=400),
+    ("POST", "/profile/sign-out-everywhere"): Call(ok=303),
     # JSON API.
     ("GET", "/api/v1/me"): Call(),
     ("GET", "/api/v1/openapi.json"): Call(public=True),
@@ -69,6 +74,8 @@ ROUTES: dict[tuple[str, str], Call] = {
         data={"roles": ["employee", "admin"]},
         ok=303,
     ),
+    ("POST", "/admin/users/<int:user_id>/sessions/end"): Call(
+        params={"user_id": lambda w: w.other_user_id}, ok=303),
     ("POST", "/admin/users/<int:user_id>/password"): Call(
         params={"user_id": lambda w: w.other_user_id},
         data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},

@@ -50,7 +50,16 @@ def test_ldap_sync_job_with_directory_down_is_retried(ldap_app, app, set_ldap):
     assert failed.error and failed.run_after > utcnow()
 
 
-def test_purge_job_removes_old_finished_jobs(app, app_ctx):
+def test_purge_job_removes_old_finished_jobs(app, app_ctx, make_user):
+    from workhub.auth.models import UserSession
+    from workhub.org.models import User
+
+    user_id = make_user("sleeper").id
+    long_ago = utcnow() - timedelta(days=31)
+    for n, ended in enumerate((long_ago, None, utcnow())):
+        db.session.add(UserSession(user_id=user_id, token_hash=f"{n:064d}", fingerprint="f",
+                                   last_seen_at=long_ago if n < 2 else utcnow(),
+                                   ended_at=ended))
     old = services.enqueue("jobs.purge", {})
     old.status, old.finished_at = "succeeded", utcnow() - timedelta(days=31)
     purge = services.enqueue("jobs.purge", {})
@@ -58,7 +67,9 @@ def test_purge_job_removes_old_finished_jobs(app, app_ctx):
     old_id, purge_id = old.id, purge.id
     _run_all(app)
     assert _job(app, old_id) is None
-    assert _job(app, purge_id).result == {"deleted": 1}
+    assert _job(app, purge_id).result == {"deleted": 1, "sessions_deleted": 2}
+    db.session.expire_all()
+    assert db.session.query(UserSession).count() == 1 and db.session.get(User, user_id)
 
 
 def test_daily_digest_without_sections_sends_nothing(app, app_ctx, make_user, monkeypatch):

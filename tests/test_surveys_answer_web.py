@@ -264,6 +264,7 @@ def test_someone_who_left_the_audience_still_reads_their_answers(make_survey, ap
         me = person("emp")
         me.department = db.session.scalar(select(Department).where(Department.code == "FIN"))
         db.session.commit()
+    login(client, "emp")  # a change of department ends the sign-in (issue 14)
     assert client.get(f"/surveys/{survey.id}/my-answers").status_code == 200
     assert client.get(f"/surveys/{survey.id}/thanks").status_code == 200
     assert client.get(f"/surveys/{survey.id}/answer").status_code == 403

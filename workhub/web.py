@@ -6,7 +6,17 @@ import logging
 from pathlib import Path
 
 import flask_bootstrap
-from flask import Blueprint, Flask, Response, g, jsonify, render_template, request, session
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    request,
+    session,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -14,6 +24,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from workhub.database import utcnow
 from workhub.errors import DomainError
 from workhub.extensions import db, login_manager
 
@@ -112,6 +123,7 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        from workhub.auth.sessions import SESSION_KEY, session_for, touch
         from workhub.org.models import User
 
         try:
@@ -119,7 +131,17 @@ def init_app(app: Flask) -> None:
         except (TypeError, ValueError):
             return None
         # A deactivated account loses its session on the next request.
-        return user if user is not None and user.active else None
+        if user is None or not user.active:
+            return None
+        # The signed cookie must also name a live server-side session (workhub/auth/sessions).
+        row = session_for(user, session.get(SESSION_KEY))
+        if row is None:
+            return None
+        lifetime = current_app.permanent_session_lifetime
+        if row.last_seen_at is not None and utcnow() - row.last_seen_at > lifetime:
+            return None  # unused for longer than a cookie lives: a copy of it is dead too
+        touch(row)
+        return user
 
     @login_manager.request_loader
     def load_user_from_token(req):

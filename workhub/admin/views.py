@@ -29,8 +29,10 @@ from workhub.admin.queries import (
     search_users,
 )
 from workhub.auth.permissions import roles_required
+from workhub.auth.sessions import end_all_sessions, live_sessions
 from workhub.errors import Conflict, DomainError
 from workhub.extensions import db
+from workhub.main.forms import EmptyForm
 from workhub.org.models import Department, User
 from workhub.org.services import (
     admin_create_user,
@@ -172,6 +174,7 @@ def _user_page(user: User, *, profile_form=None, roles_form=None, password_form=
         profile_form=profile_form or _profile_form(user, from_request=False),
         roles_form=roles_form or RolesForm(formdata=None, data={"roles": sorted(user.roles)}),
         password_form=password_form or PasswordResetForm(formdata=None),
+        live_sessions=len(live_sessions(user)),
         errors=list(errors),
     ), status
 
@@ -238,6 +241,18 @@ def user_password(user_id: int):
             flash(_("The password of %(login)s has been reset.", login=user.login), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id), 303)
     return _user_page(user, password_form=form, errors=errors, status=400)
+
+
+@bp.post("/users/<int:user_id>/sessions/end")
+@roles_required("admin")
+def user_sessions_end(user_id: int):
+    user = _get_or_404(User, user_id)
+    if not EmptyForm().validate_on_submit():
+        return _user_page(user, status=400)
+    end_all_sessions(user, actor=_actor(), ip=_ip())
+    db.session.commit()
+    flash(_("Every sign-in of %(login)s has ended.", login=user.login), "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id), 303)
 
 
 # --- departments ------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Personal API tokens and the security audit log."""
+"""Personal API tokens, sign-in sessions and the security audit log."""
 
 from __future__ import annotations
 
@@ -36,6 +36,26 @@ class ApiToken(db.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class UserSession(db.Model):
+    """One sign-in in one browser. The cookie carries a random token; only its SHA-256 is
+    stored. A session is valid while it is not ended and the person's ``fingerprint``
+    (password, roles, department, session version) is still the one it was started under."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    agent: Mapped[str | None] = mapped_column(String(200))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
 
 
 class AuditEvent(db.Model):

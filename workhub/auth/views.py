@@ -27,6 +27,7 @@ from workhub.auth.services import (
     authenticate,
     refuse_login,
 )
+from workhub.auth.sessions import SESSION_KEY, end_session, start_session
 from workhub.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
@@ -97,6 +98,8 @@ def login():
             if lang and not user.language:
                 session["lang"] = lang
             login_user(user)
+            session[SESSION_KEY] = start_session(
+                user, ip=request.remote_addr, agent=request.headers.get("User-Agent"))
             session.permanent = True
             db.session.commit()
             return redirect(safe_next(form.next.data) or url_for("main.home"))
@@ -107,6 +110,7 @@ def login():
 @login_required
 def logout():
     audit("logout", actor=current_user._get_current_object(), ip=request.remote_addr)
+    end_session(session.get(SESSION_KEY))  # a copy of this cookie signs nobody in now
     db.session.commit()
     lang = session.get("lang") or current_user.language
     logout_user()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -47,11 +48,15 @@ def ldap_sync(job, ctx):
 
 @handler("jobs.purge", max_attempts=2, label=_l("Purge old finished jobs"))
 def purge_jobs(job, ctx):
-    """Delete finished jobs older than WORKHUB_JOB_PURGE_DAYS."""
+    """Delete finished jobs older than WORKHUB_JOB_PURGE_DAYS, and sign-in records that
+    ended (or went unused) as long ago."""
+    from workhub.auth.sessions import purge_ended
+    from workhub.database import utcnow
     from workhub.jobs.services import purge_finished
 
     days = int(job.payload.get("days") or current_app.config["JOB_PURGE_DAYS"])
-    return {"deleted": purge_finished(days)}
+    sessions = purge_ended(utcnow() - timedelta(days=days))
+    return {"deleted": purge_finished(days), "sessions_deleted": sessions}
 
 
 # --- the daily digest: later features add sections ---------------------------------------

@@ -2,8 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, StringField
-from wtforms.validators import AnyOf, DataRequired, Length
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import AnyOf, DataRequired, EqualTo, Length
 
 LANGUAGE_CHOICES = [("ja", "日本語"), ("en", "English")]
 
@@ -39,3 +39,25 @@ class TokenForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for POST buttons."""
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(message=_l("Enter your current password.")),
+                    Length(max=1024, message=_l("At most %(max)d characters."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(message=_l("Enter the new password.")),
+                    Length(max=1024, message=_l("At most %(max)d characters."))],
+        description=_l("At least 10 characters. Your other sign-ins end; this one stays."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(message=_l("Repeat the password.")),
+                    EqualTo("password", message=_l("The two passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )

@@ -16,16 +16,24 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select, text
 
 from workhub.auth.models import ApiToken
 from workhub.auth.services import create_token, revoke_token
+from workhub.auth.sessions import SESSION_KEY, end_all_sessions, keep_after_change, live_sessions
 from workhub.auth.views import safe_next
 from workhub.errors import DomainError
 from workhub.extensions import db
-from workhub.main.forms import EmptyForm, LanguageForm, MailPreferenceForm, TokenForm
+from workhub.main.forms import (
+    EmptyForm,
+    LanguageForm,
+    MailPreferenceForm,
+    PasswordChangeForm,
+    TokenForm,
+)
 from workhub.notify.services import set_mail_opt_out
+from workhub.org.services import change_own_password
 from workhub.web import render_error
 
 log = logging.getLogger(__name__)
@@ -71,7 +79,7 @@ def _tokens():
     ).all()
 
 
-def _render_profile(token_form=None, new_token=None, status=200):
+def _render_profile(token_form=None, new_token=None, status=200, password_form=None):
     language = current_user.language or session.get("lang") or current_app.config[
         "DEFAULT_LANGUAGE"
     ]
@@ -84,7 +92,57 @@ def _render_profile(token_form=None, new_token=None, status=200):
         revoke_form=EmptyForm(),
         tokens=_tokens(),
         new_token=new_token,
+        password_form=password_form or PasswordChangeForm(formdata=None),
+        sign_ins=live_sessions(current_user._get_current_object()),
+        this_sign_in=_this_session_id(),
     ), status
+
+
+def _this_session_id() -> int | None:
+    from workhub.auth.sessions import session_for
+
+    row = session_for(current_user._get_current_object(), session.get(SESSION_KEY))
+    return row.id if row is not None else None
+
+
+@bp.post("/profile/password")
+@login_required
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            change_own_password(user, form.current_password.data, form.password.data,
+                                ip=request.remote_addr)
+        except DomainError as exc:
+            db.session.rollback()
+            getattr(form, exc.field if exc.field in ("current_password", "password")
+                    else "password").errors.append(exc.message)
+        else:
+            keep_after_change(user, session.get(SESSION_KEY))
+            db.session.commit()
+            flash(_("Your password has been changed. Your other sign-ins have ended."),
+                  "success")
+            return redirect(url_for("main.profile"), 303)
+    return _render_profile(password_form=form, status=400)
+
+
+@bp.post("/profile/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return _render_profile(status=400)
+    user = current_user._get_current_object()
+    end_all_sessions(user, actor=user, ip=request.remote_addr)
+    db.session.commit()
+    lang = session.get("lang") or user.language
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You have been signed out everywhere, this browser included."), "info")
+    return redirect(url_for("auth.login"), 303)
 
 
 @bp.get("/profile")

@@ -112,6 +112,9 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Raised to end every sign-in of the person at once (deactivation, "sign out
+    # everywhere", an administrator's "end sessions"): see workhub/auth/sessions.py.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -135,6 +138,10 @@ class User(UserMixin, db.Model):
     def has_role(self, *roles: str) -> bool:
         """Return True when the user holds any of ``roles``."""
         return bool(self.roles.intersection(roles))
+
+    def end_sessions(self) -> None:
+        """End every sign-in of this person (workhub/auth/sessions.py checks the version)."""
+        self.session_version = (self.session_version or 0) + 1
 
     def set_roles(self, roles: set[str] | list[str]) -> None:
         """Replace the user's roles; unknown roles are refused."""

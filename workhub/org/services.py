@@ -320,6 +320,8 @@ def set_user_active(user: User, active: bool, *, actor: User | None, ip: str | N
     _refuse_self_lockout(user, actor, active=active)
     if bool(user.active) != bool(active):
         user.active = active
+        if not active:
+            user.end_sessions()
         audit("user.activated" if active else "user.deactivated", actor=actor,
               target=user.login, ip=ip)
     db.session.flush()
@@ -384,6 +386,30 @@ def reset_user_password(
         )
     set_password(user, password or "")
     audit("password.reset", actor=actor, target=user.login, ip=ip)
+    db.session.flush()
+    return user
+
+
+def change_own_password(user: User, current: str, new: str, *, ip: str | None = None) -> User:
+    """A local user's change of their own password: the current one must be right. Every
+    other sign-in of theirs ends (the caller keeps the one this came from)."""
+    from werkzeug.security import check_password_hash
+
+    from workhub.auth.services import MAX_PASSWORD_LENGTH, audit, set_password
+
+    if user.auth_source != "local":
+        raise DomainError(
+            str(_l("A directory account signs in with its directory password, which cannot "
+                   "be set here.")), field="current_password")
+    if (not current or len(current) > MAX_PASSWORD_LENGTH or not user.password_hash
+            or not check_password_hash(user.password_hash, current)):
+        raise DomainError(str(_l("The current password is not right.")),
+                          field="current_password")
+    if new == current:
+        raise DomainError(str(_l("Choose a password other than the current one.")),
+                          field="password")
+    set_password(user, new or "")
+    audit("password.changed", actor=user, target=user.login, ip=ip)
     db.session.flush()
     return user
 

@@ -95,6 +95,7 @@ def sync_directory(
     for login, user in sorted(users.items()):
         if user.auth_source == "ldap" and user.active and login not in by_login:
             user.active = False
+            user.end_sessions()
             audit("user.deactivated", actor=actor, target=login, ip=ip,
                   reason="not_in_directory")
             result.deactivated += 1
