@@ -106,16 +106,21 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
+def clear_sign_in() -> None:
+    """Forget the sign-in in this browser's session, keeping the language chosen."""
+    lang = session.get("lang") or current_user.language
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
     audit("logout", actor=current_user._get_current_object(), ip=request.remote_addr)
     end_session(session.get(SESSION_KEY))  # a copy of this cookie signs nobody in now
     db.session.commit()
-    lang = session.get("lang") or current_user.language
-    logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    clear_sign_in()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))

@@ -16,13 +16,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, login_required
 from sqlalchemy import select, text
 
 from workhub.auth.models import ApiToken
 from workhub.auth.services import create_token, revoke_token
 from workhub.auth.sessions import SESSION_KEY, end_all_sessions, keep_after_change, live_sessions
-from workhub.auth.views import safe_next
+from workhub.auth.views import clear_sign_in, safe_next
 from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.main.forms import (
@@ -136,11 +136,7 @@ def sign_out_everywhere():
     user = current_user._get_current_object()
     end_all_sessions(user, actor=user, ip=request.remote_addr)
     db.session.commit()
-    lang = session.get("lang") or user.language
-    logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    clear_sign_in()
     flash(_("You have been signed out everywhere, this browser included."), "info")
     return redirect(url_for("auth.login"), 303)
 
