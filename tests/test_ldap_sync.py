@@ -193,3 +193,76 @@ def test_cli_sync_without_ldap_says_how_to_configure_it(app):
     assert result.exit_code != 0
     assert "LDAP is not configured" in result.output
     assert "WORKHUB_LDAP_URL" in result.output
+
+
+# -- the guard against deactivating many at once (issue 14) ---------------------------------
+
+
+def test_a_sync_that_would_deactivate_too_many_changes_nothing(ldap_app, departments,
+                                                                ldap_edit):
+    """8 directory accounts, 10 %: one may go in a sync, two may not (a wrong base or
+    filter, a directory being rebuilt); the refusal names the numbers and is audited."""
+    from conftest import snapshot
+
+    from workhub.org.sync import SyncRefused, refused_sync_audited
+
+    sync(ldap_app)
+    ldap_edit.delete(person_dn("yamamoto"))
+    ldap_edit.delete(person_dn("kobayashi"))
+    before = snapshot(ldap_app)
+    with ldap_app.app_context():
+        with pytest.raises(SyncRefused) as err:
+            sync_directory(directory_from_config(ldap_app.config), max_deactivate_percent=10)
+        assert (err.value.leaving, err.value.active, err.value.status) == (2, 8, 409)
+        assert "2 of 8" in err.value.message and "--force" in err.value.message
+        db.session.rollback()
+    assert snapshot(ldap_app) == before
+    with ldap_app.app_context():
+        refused_sync_audited(err.value, actor=None, ip="test")
+    assert audit_rows(ldap_app, "ldap.sync_refused")[-1]["leaving"] == 2
+    # A higher share, or force, lets the same sync through.
+    with ldap_app.app_context():
+        result = sync_directory(directory_from_config(ldap_app.config),
+                                max_deactivate_percent=30)
+        db.session.rollback()
+        assert result.deactivated == 2
+        forced = sync_directory(directory_from_config(ldap_app.config), force=True,
+                                max_deactivate_percent=0)
+        db.session.commit()
+        assert forced.deactivated == 2
+    assert user_row(ldap_app, "kobayashi")["active"] is False
+
+
+def test_cli_and_job_refuse_a_mass_deactivation_and_say_why(ldap_app, departments, ldap_edit,
+                                                            monkeypatch):
+    from workhub.jobs import services
+    from workhub.jobs.models import Job
+    from workhub.jobs.worker import Worker
+
+    runner = ldap_app.test_cli_runner()
+    assert runner.invoke(args=["ldap-sync"]).exit_code == 0
+    for login in ("yamamoto", "kobayashi", "ito"):
+        ldap_edit.delete(person_dn(login))
+    refused = runner.invoke(args=["ldap-sync"])
+    assert refused.exit_code == 1 and "would deactivate 3 of 8" in refused.output
+    assert user_row(ldap_app, "ito")["active"] is True
+    with ldap_app.app_context():
+        job_id = services.enqueue("org.ldap_sync", {}).id
+        db.session.commit()
+    Worker(ldap_app, scheduler=False).run_pending()
+    with ldap_app.app_context():
+        job = db.session.get(Job, job_id)
+        assert job.status == "failed" and "would deactivate 3 of 8" in job.error
+    assert len(audit_rows(ldap_app, "ldap.sync_refused")) == 2
+    monkeypatch.setitem(ldap_app.config, "LDAP_SYNC_MAX_DEACTIVATE_PERCENT", 50)
+    assert runner.invoke(args=["ldap-sync"]).exit_code == 0
+    assert user_row(ldap_app, "ito")["active"] is False
+
+
+def test_cli_force_deactivates_all_who_left(ldap_app, departments, ldap_edit):
+    runner = ldap_app.test_cli_runner()
+    runner.invoke(args=["ldap-sync"])
+    for login in ("yamamoto", "kobayashi"):
+        ldap_edit.delete(person_dn(login))
+    forced = runner.invoke(args=["ldap-sync", "--force"])
+    assert forced.exit_code == 0 and "deactivated 2" in forced.output

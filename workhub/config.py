@@ -241,6 +241,8 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "LDAP_STARTTLS": _bool(env, "WORKHUB_LDAP_STARTTLS"),
         "LDAP_CA_FILE": _text(env, "WORKHUB_LDAP_CA_FILE"),
         "LDAP_TIMEOUT": _int(env, "WORKHUB_LDAP_TIMEOUT", 5, minimum=1, maximum=300),
+        "LDAP_SYNC_MAX_DEACTIVATE_PERCENT": _int(
+            env, "WORKHUB_LDAP_SYNC_MAX_DEACTIVATE_PERCENT", 10, minimum=0, maximum=100),
         "LDAP_ATTR_DISPLAY_NAME": _text(env, "WORKHUB_LDAP_ATTR_DISPLAY_NAME", "displayName"),
         "LDAP_ATTR_KANA": _text(env, "WORKHUB_LDAP_ATTR_KANA"),
         "LDAP_ATTR_MAIL": _text(env, "WORKHUB_LDAP_ATTR_MAIL", "mail"),

@@ -30,14 +30,20 @@ def ldap_sync(job, ctx):
     """Create, update and deactivate users from the directory."""
     from workhub.auth.ldap import directory_from_config
     from workhub.auth.services import DirectoryUnavailable
-    from workhub.org.sync import sync_directory
+    from workhub.org.sync import SyncRefused, refused_sync_audited, sync_directory
 
     directory = directory_from_config(current_app.config)
     if directory is None:
         return {"skipped": "LDAP is not configured"}
     ctx.progress(5, "connecting")
     try:
-        result = sync_directory(directory)
+        result = sync_directory(
+            directory, max_deactivate_percent=current_app.config[
+                "LDAP_SYNC_MAX_DEACTIVATE_PERCENT"])
+    except SyncRefused as exc:
+        db.session.rollback()
+        refused_sync_audited(exc, actor=None, ip=None)
+        raise JobError(exc.message, retryable=False) from exc
     except DirectoryUnavailable as exc:
         raise JobError(exc.message, retryable=True) from exc
     except DomainError as exc:

@@ -40,8 +40,31 @@ def _snapshot(user: User | None) -> tuple | None:
             frozenset(user.roles))
 
 
+class SyncRefused(DomainError):
+    """The sync would deactivate more accounts than allowed: nothing was changed."""
+
+    status = 409
+    code = "sync_refused"
+
+    def __init__(self, leaving: int, active: int, percent: int):
+        super().__init__(str(_l(
+            "The directory sync would deactivate %(leaving)d of %(active)d directory "
+            "accounts, more than the %(percent)d %% allowed (at least one is always "
+            "allowed), so nothing was changed. A wrong search base or filter, or a "
+            "directory being rebuilt, looks like this. If these people really left, run "
+            "`workhub ldap-sync --force`; or raise WORKHUB_LDAP_SYNC_MAX_DEACTIVATE_PERCENT.",
+            leaving=leaving, active=active, percent=percent)))
+        self.leaving, self.active, self.percent = leaving, active, percent
+
+
+def allowed_deactivations(active: int, percent: int) -> int:
+    """How many of ``active`` directory accounts one sync may deactivate (at least one)."""
+    return max(1, active * percent // 100)
+
+
 def sync_directory(
-    directory: Directory, *, actor: User | None = None, ip: str | None = None
+    directory: Directory, *, actor: User | None = None, ip: str | None = None,
+    max_deactivate_percent: int = 10, force: bool = False,
 ) -> SyncResult:
     """Create and update every person in ``directory``; deactivate directory users gone from it.
 
@@ -49,6 +72,11 @@ def sync_directory(
     The whole directory is read before anything changes, so an unreachable directory
     (DirectoryUnavailable) leaves the database as it was. Audits ``user.deactivated`` per
     deactivation and ``ldap.sync`` with the counts. Flushes; the caller commits.
+
+    A sync that would deactivate more than ``max_deactivate_percent`` of the active
+    directory accounts (and more than one) raises ``SyncRefused`` before changing anything,
+    unless ``force``: directories are misconfigured more often than a tenth of the staff
+    leaves in a night.
     """
     from workhub.auth.services import audit
 
@@ -64,6 +92,11 @@ def sync_directory(
             "The directory returned nobody, so no account was deactivated. Check "
             "WORKHUB_LDAP_USER_BASE and WORKHUB_LDAP_USER_FILTER."
         )))
+
+    active = [u for u in users.values() if u.auth_source == "ldap" and u.active]
+    leaving = sum(1 for u in active if u.login not in by_login)
+    if not force and leaving > allowed_deactivations(len(active), max_deactivate_percent):
+        raise SyncRefused(leaving, len(active), max_deactivate_percent)
 
     result = SyncResult()
     for login, found in sorted(by_login.items()):
@@ -104,3 +137,12 @@ def sync_directory(
     audit("ldap.sync", actor=actor, ip=ip, **asdict(result))
     log.info("directory sync: %s", result)
     return result
+
+
+def refused_sync_audited(exc: SyncRefused, *, actor: User | None, ip: str | None) -> None:
+    """After the caller rolled back a refused sync: record the refusal and commit it."""
+    from workhub.auth.services import audit
+
+    audit("ldap.sync_refused", actor=actor, ip=ip, leaving=exc.leaving, active=exc.active,
+          percent=exc.percent)
+    db.session.commit()
