@@ -166,7 +166,7 @@ def export_results_csv(survey_id: int):
     survey = load(survey_id)
     data = survey_results(survey, _selection(survey), select_locale(), texts=False)
     return download(exports.results_csv(data), "text/csv",
-                    f"survey-{survey.id}-results.csv")
+                    f"survey-{survey.id}-results.csv", audit_as="survey.results")
 
 
 @bp.get("/<int:survey_id>/results/export.xlsx")
@@ -176,7 +176,7 @@ def export_results_xlsx(survey_id: int):
     language = select_locale()
     data = survey_results(survey, _selection(survey), language)
     return download(exports.results_xlsx(data, language), exports.XLSX_MIMETYPE,
-                    f"survey-{survey.id}-results.xlsx")
+                    f"survey-{survey.id}-results.xlsx", audit_as="survey.results")
 
 
 def _responses(survey_id: int, kind: str):

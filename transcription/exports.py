@@ -209,6 +209,6 @@ def export_minutes(doc: MinutesDocument, fmt: str) -> bytes:
 
 def file_response(data: bytes, fmt: str, filename: str) -> Response:
     """``data`` as a download named ``filename.fmt``, never cached."""
-    response = download(data, MEDIA_TYPES[fmt], f"{filename}.{fmt}")
+    response = download(data, MEDIA_TYPES[fmt], f"{filename}.{fmt}", audit_as="meeting.export")
     response.headers["Cache-Control"] = "no-store"
     return response

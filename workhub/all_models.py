@@ -2,6 +2,7 @@
 
 from surveys import models as surveys_models  # noqa: F401
 from transcription import models as transcription_models  # noqa: F401
+from workhub.auth import audit_chain  # noqa: F401
 from workhub.auth import models as auth_models  # noqa: F401
 from workhub.devices import models as devices_models  # noqa: F401
 from workhub.jobs import models as jobs_models  # noqa: F401

@@ -89,14 +89,32 @@ def attachment_header(filename: str) -> str:
     return value
 
 
-def download(body: bytes | str, mimetype: str, filename: str) -> Response:
+def download(body: bytes | str, mimetype: str, filename: str, *,
+             audit_as: str | None = None) -> Response:
     """``body`` as a file to save under ``filename``.
 
-    A text ``mimetype`` gets ``; charset=utf-8`` unless it names its charset already.
+    A text ``mimetype`` gets ``; charset=utf-8`` unless it names its charset already. An
+    export of personal or survey data names itself in ``audit_as``: who took it, which
+    URL (with its filters) and the file are audited as ``data.exported``.
     """
+    if audit_as:
+        _audit_export(audit_as, filename)
     if "charset=" in mimetype.lower():
         response = Response(body, content_type=mimetype)
     else:
         response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = attachment_header(filename)
     return response
+
+
+def _audit_export(what: str, filename: str) -> None:
+    from flask import request
+    from flask_login import current_user
+
+    from workhub.auth.services import audit
+    from workhub.extensions import db
+
+    actor = current_user._get_current_object() if current_user.is_authenticated else None
+    audit("data.exported", actor=actor, target=request.full_path.rstrip("?")[:200],
+          ip=request.remote_addr, what=what, filename=filename[:200])
+    db.session.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workhub.database import UTCDateTime, utcnow
@@ -62,6 +62,8 @@ class AuditEvent(db.Model):
     """One security-relevant event: who did what, when, from where."""
 
     __tablename__ = "audit_events"
+    # A unique index (not a constraint): SQLite can add one to an existing table.
+    __table_args__ = (Index("uq_audit_events_seq", "seq", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -74,6 +76,10 @@ class AuditEvent(db.Model):
     target: Mapped[str | None] = mapped_column(String(200))
     ip: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The hash chain (workhub/auth/audit_chain.py): filled when the entry is sealed.
+    seq: Mapped[int | None] = mapped_column(Integer)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
     actor: Mapped[User | None] = relationship()
 

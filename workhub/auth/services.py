@@ -7,6 +7,7 @@ commit to the caller.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import secrets
 import unicodedata
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -117,19 +119,21 @@ def has_hidden_characters(text: str) -> bool:
     )
 
 
-def loggable_login(login: str | None) -> str | None:
-    """Return what was typed as a login, cut to 64 printable characters, for the audit log.
-
-    Attackers choose this text: control characters (NUL, CR/LF, bidi overrides) would break
-    PostgreSQL text columns or forge lines when the log is read.
-    """
-    cleaned = "".join(c for c in (login or "") if c.isprintable())[:64].strip()
-    return cleaned or None
+def login_digest(login: str | None) -> str | None:
+    """A keyed digest of what was typed as a login: failures of one typed text can be told
+    apart and counted without storing the text, which is sometimes a password typed into
+    the wrong field."""
+    if not login:
+        return None
+    key = str(current_app.config.get("SECRET_KEY") or "").encode()
+    return hmac.new(key, normalise_login(login).encode("utf-8", "replace"),
+                    hashlib.sha256).hexdigest()[:16]
 
 
 def refuse_login(login: str | None, *, ip: str | None, reason: str) -> LoginFailed:
-    """Audit a sign-in refused before any account was looked up; return the error to raise."""
-    audit("login.failed", actor_login=loggable_login(login), ip=ip, reason=reason)
+    """Audit a sign-in refused before any account was looked up; return the error to raise.
+    What was typed is not stored, only its digest."""
+    audit("login.failed", ip=ip, reason=reason, login_digest=login_digest(login))
     return LoginFailed(reason)
 
 
@@ -239,10 +243,12 @@ def authenticate(
                 return _login_succeeded(user, ip, "local")
 
     _record_failure(user, settings)
+    # A known account is named by its login; for an unknown one only a digest of the text.
+    typed = {} if user is not None else {"login_digest": login_digest(login)}
     if directory_down is not None:
-        audit("login.failed", actor=user, actor_login=login, ip=ip, reason="directory_down")
+        audit("login.failed", actor=user, ip=ip, reason="directory_down", **typed)
         raise directory_down
-    audit("login.failed", actor=user, actor_login=login, ip=ip, reason="bad_credentials",
+    audit("login.failed", actor=user, ip=ip, reason="bad_credentials", **typed,
           **directory_said)
     raise LoginFailed("bad_credentials")
 

@@ -158,3 +158,26 @@ def register(app: Flask) -> None:
         click.echo(f"WorkHub on http://{host}:{port}/")
         waitress_serve(current_app._get_current_object(), host=host, port=port, threads=threads,
                        ident="WorkHub")
+
+    @app.cli.group()
+    def audit():
+        """The audit log."""
+
+    @audit.command("verify")
+    @click.option("--no-seal", is_flag=True,
+                  help="Do not chain entries still unsealed first (read only).")
+    def audit_verify(no_seal: bool):
+        """Check the audit log's hash chain: any entry changed, deleted or added is named.
+        Exits 1 when the chain is broken."""
+        from workhub.auth.audit_chain import seal, verify
+
+        if not no_seal:
+            seal()
+        verdict = verify()
+        click.echo(f"{verdict.sealed} entries checked, {verdict.unsealed} not sealed yet; "
+                   f"head {verdict.head_seq} {verdict.head_hash or '-'}")
+        if verdict.problems:
+            for problem in verdict.problems:
+                click.echo(f"BROKEN: {problem}", err=True)
+            raise SystemExit(1)
+        click.echo("the chain is intact")

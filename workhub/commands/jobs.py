@@ -107,7 +107,7 @@ def register(app: Flask) -> None:
         from workhub.jobs.services import cancel, get_job
 
         try:
-            job = cancel(get_job(job_id))
+            job = cancel(get_job(job_id), ip="cli")
         except DomainError as exc:
             db.session.rollback()
             raise click.ClickException(exc.message) from exc
@@ -121,7 +121,7 @@ def register(app: Flask) -> None:
         from workhub.jobs.services import get_job, retry
 
         try:
-            retry(get_job(job_id))
+            retry(get_job(job_id), ip="cli")
         except DomainError as exc:
             db.session.rollback()
             raise click.ClickException(exc.message) from exc

@@ -115,7 +115,8 @@ def devices():
 @roles_required(*IT)
 def devices_csv():
     _form, stmt, _args, _kind = _device_filters()
-    return download(exports.as_csv(exports.device_table(stmt)), "text/csv", "devices.csv")
+    return download(exports.as_csv(exports.device_table(stmt)), "text/csv", "devices.csv",
+                    audit_as="devices.inventory")
 
 
 @bp.get("/export.xlsx")
@@ -123,7 +124,7 @@ def devices_csv():
 def devices_xlsx():
     _form, stmt, _args, _kind = _device_filters()
     return download(exports.as_xlsx(_("Devices"), exports.device_table(stmt)), XLSX,
-                    "devices.xlsx")
+                    "devices.xlsx", audit_as="devices.inventory")
 
 
 # --- one device ---------------------------------------------------------------------------

@@ -64,14 +64,16 @@ def lines_list():
 @roles_required(*IT)
 def lines_csv():
     _form, stmt, _args = _line_filters()
-    return download(exports.as_csv(exports.line_table(stmt)), "text/csv", "lines.csv")
+    return download(exports.as_csv(exports.line_table(stmt)), "text/csv", "lines.csv",
+                    audit_as="devices.lines")
 
 
 @bp.get("/lines/export.xlsx")
 @roles_required(*IT)
 def lines_xlsx():
     _form, stmt, _args = _line_filters()
-    return download(exports.as_xlsx(_("Lines"), exports.line_table(stmt)), XLSX, "lines.xlsx")
+    return download(exports.as_xlsx(_("Lines"), exports.line_table(stmt)), XLSX, "lines.xlsx",
+                    audit_as="devices.lines")
 
 
 def _line_page(line: Line, *, status_form=None, install_form=None, errors=(),

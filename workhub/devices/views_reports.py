@@ -167,7 +167,7 @@ def export_csv():
         return error
     table = report_exports.tables(report)[name]
     return download(report_exports.to_csv(table), "text/csv",
-                    f"devices-{name}-{report.today.isoformat()}.csv")
+                    f"devices-{name}-{report.today.isoformat()}.csv", audit_as="devices.reports")
 
 
 @bp.get("/reports/export.xlsx")
@@ -179,7 +179,7 @@ def export_xlsx():
     choices = dict(reports.department_choices(report.scope, select_locale()))
     name = choices.get(report.filter.department_code or "", "").strip("\u3000") or None
     return download(report_exports.to_xlsx(report, name), XLSX,
-                    f"devices-reports-{report.today.isoformat()}.xlsx")
+                    f"devices-reports-{report.today.isoformat()}.xlsx", audit_as="devices.reports")
 
 
 # --- labels ------------------------------------------------------------------------------

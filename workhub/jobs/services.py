@@ -89,7 +89,7 @@ def get_job(job_id: int) -> Job:
     return job
 
 
-def cancel(job: Job, *, actor=None) -> Job:
+def cancel(job: Job, *, actor=None, ip: str | None = None) -> Job:
     """Cancel a queued job at once; ask a running one to stop at its next check."""
     if job.status == "queued":
         job.status = "cancelled"
@@ -100,11 +100,18 @@ def cancel(job: Job, *, actor=None) -> Job:
     else:
         raise Conflict(str(_l("The job has already finished.")))
     db.session.flush()
+    _audit_job("job.cancelled", job, actor, ip)
     log.info("job %s cancel requested by %s", job.id, getattr(actor, "login", "system"))
     return job
 
 
-def retry(job: Job, *, actor=None) -> Job:
+def _audit_job(event: str, job: Job, actor, ip: str | None) -> None:
+    from workhub.auth.services import audit
+
+    audit(event, actor=actor, target=f"job:{job.id}", ip=ip, kind=job.kind, status=job.status)
+
+
+def retry(job: Job, *, actor=None, ip: str | None = None) -> Job:
     """Queue a failed or cancelled job again, with a fresh set of attempts."""
     if job.status not in ("failed", "cancelled"):
         raise Conflict(str(_l("Only a failed or cancelled job can be retried.")))
@@ -121,6 +128,7 @@ def retry(job: Job, *, actor=None) -> Job:
     job.finished_at = None
     job.run_after = utcnow()
     db.session.flush()
+    _audit_job("job.retried", job, actor, ip)
     log.info("job %s retried by %s", job.id, getattr(actor, "login", "system"))
     return job
 

@@ -90,7 +90,7 @@ def cancel(job_id: int):
     job = _load(job_id)
     if not JobActionForm().validate_on_submit():
         abort(400)
-    services.cancel(job, actor=current_user)
+    services.cancel(job, actor=current_user, ip=request.remote_addr)
     db.session.commit()
     flash(_("The job was cancelled.") if job.status == "cancelled"
           else _("The job will stop at its next step."), "success")
@@ -103,7 +103,7 @@ def retry(job_id: int):
     job = _load(job_id)
     if not JobActionForm().validate_on_submit():
         abort(400)
-    services.retry(job, actor=current_user)
+    services.retry(job, actor=current_user, ip=request.remote_addr)
     db.session.commit()
     flash(_("The job was queued again."), "success")
     return redirect(url_for("jobs.show", job_id=job.id))

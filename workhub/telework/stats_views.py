@@ -184,7 +184,8 @@ def export_csv():
         return error
     flt = result.filter
     return download(exports.to_csv(exports.tables(result)[name]), "text/csv",
-                    f"telework-{name}-{flt.first_month}-{flt.last_month}.csv")
+                    f"telework-{name}-{flt.first_month}-{flt.last_month}.csv",
+                    audit_as="telework.statistics")
 
 
 @bp.get("/telework/stats/export.xlsx")
@@ -198,4 +199,4 @@ def export_xlsx():
         exports.to_xlsx(result),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         f"telework-statistics-{flt.first_month}-{flt.last_month}.xlsx",
-    )
+        audit_as="telework.statistics")
