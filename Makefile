@@ -37,7 +37,7 @@ extract-messages: install-test
 run: install
 	$(BIN)/workhub init-db
 	$(BIN)/workhub demo
-	$(BIN)/workhub serve --host 127.0.0.1 --port 5000
+	WORKHUB_ENV=$${WORKHUB_ENV:-development} $(BIN)/workhub serve --host 127.0.0.1 --port 5000
 
 # The two databases run side by side (one per core); each pass prints its output when it ends.
 test: install-test

@@ -225,6 +225,8 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
     timezone = _timezone(env)
     secure = _bool(env, "WORKHUB_SECURE_COOKIES")
     return {
+        # production (the default of `workhub serve`) or development: workhub/production.py.
+        "ENV_MODE": (env.get("WORKHUB_ENV") or "production").strip().lower(),
         "INSTANCE_PATH": str(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(env, instance_path),
         "SECRET_KEY": _secret_key(instance_path, env),

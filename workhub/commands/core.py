@@ -152,10 +152,26 @@ def register(app: Flask) -> None:
     @click.option("--threads", default=8, show_default=True, type=int,
                   help="Worker threads of the WSGI server.")
     def serve(host, port, threads):
-        """Serve WorkHub with the production WSGI server (waitress)."""
+        """Serve WorkHub with the production WSGI server (waitress). In production
+        (WORKHUB_ENV, the default) unsafe settings are refused, all listed at once."""
+        import os
+
         from waitress import serve as waitress_serve
 
-        click.echo(f"WorkHub on http://{host}:{port}/")
+        from workhub.production import mode, production_problems
+
+        try:
+            env_mode = mode(os.environ)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        if env_mode == "production":
+            problems = production_problems(current_app.config, os.environ)
+            if problems:
+                raise click.ClickException(
+                    "WorkHub will not start in production with these settings:\n"
+                    + "\n".join(f"  - {p}" for p in problems)
+                    + "\nFix them, or set WORKHUB_ENV=development to try WorkHub out.")
+        click.echo(f"WorkHub on http://{host}:{port}/ ({env_mode})")
         waitress_serve(current_app._get_current_object(), host=host, port=port, threads=threads,
                        ident="WorkHub")
 
