@@ -28,6 +28,7 @@ from flask_login import current_user
 
 from surveys import answering as svc
 from surveys import drafts
+from surveys.layout import LARGEST_ANSWER_BYTES
 from surveys.permissions import get_survey
 from surveys.validation import AnswerErrors
 from workhub.api import bp
@@ -35,10 +36,11 @@ from workhub.api.common import BadRequest, json_body, json_errors
 from workhub.errors import NotFound
 from workhub.extensions import db
 from workhub.org.models import User
+from workhub.request_limits import body_limit
 
-# Answers are text at most a few thousand characters per question: anything bigger is
-# refused before it is read.
-MAX_BODY = 4 * 1024 * 1024
+# Answers are text at most a few thousand characters per question: anything bigger than the
+# largest answer a survey can have is refused before it is read.
+answer_body = body_limit(lambda _config: LARGEST_ANSWER_BYTES["json"])
 ANSWER_FIELDS = {"answers", "promise"}
 DRAFT_KEY_HEADER = "X-Draft-Key"
 
@@ -66,7 +68,6 @@ def _actor() -> User:
 
 
 def _body() -> dict:
-    request.max_content_length = MAX_BODY
     data = json_body(ANSWER_FIELDS)
     if "answers" not in data:
         raise BadRequest(_("Send the answers as {\"answers\": {\"<question key>\": value}}."),
@@ -92,6 +93,7 @@ def _write(survey_id: int, action, reply, status: int = 200):
 
 
 @bp.post("/surveys/<int:survey_id>/responses")
+@answer_body
 @json_errors
 @_answer_errors
 def survey_submit_response(survey_id: int):
@@ -122,6 +124,7 @@ def survey_get_draft(survey_id: int):
 
 
 @bp.put("/surveys/<int:survey_id>/draft")
+@answer_body
 @json_errors
 @_answer_errors
 def survey_save_draft(survey_id: int):
@@ -149,6 +152,7 @@ def survey_my_response(survey_id: int):
 
 
 @bp.put("/surveys/<int:survey_id>/my-response")
+@answer_body
 @json_errors
 @_answer_errors
 def survey_change_response(survey_id: int):

@@ -35,6 +35,11 @@ RATING_MIN, RATING_MAX = 0, 10
 TEXT_LIMITS = {"text": (200, 500), "longtext": (2000, 10000)}  # (default, at most)
 NUMBER_LIMIT = 1e9
 MAX_QUESTIONS = 200
+# The largest answer form a survey can have: every question a long text at its limit, each
+# character sent as "%E3%81%82" (a form) or "\u3042" (JSON). The answer routes take that much
+# body (workhub/request_limits.py); every other form stays at the small default.
+LARGEST_ANSWER_BYTES = {"form": MAX_QUESTIONS * TEXT_LIMITS["longtext"][1] * 9 + 64 * 1024,
+                        "json": MAX_QUESTIONS * TEXT_LIMITS["longtext"][1] * 6 + 64 * 1024}
 MAX_SECTIONS = 50
 MAX_OPTIONS = 50
 TYPE_LABELS = {

@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 from surveys import answering as svc
 from surveys import drafts
 from surveys import forms_answer as forms
+from surveys.layout import LARGEST_ANSWER_BYTES
 from surveys.mine import my_surveys as list_my_surveys
 from surveys.models import Survey
 from surveys.permissions import get_survey
@@ -28,6 +29,7 @@ from workhub.database import utcnow
 from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.org.models import User
+from workhub.request_limits import body_limit
 from workhub.web import select_locale
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
@@ -112,6 +114,7 @@ def answer(survey_id: int):
 
 
 @bp.post("/<int:survey_id>/answer")
+@body_limit(lambda _config: LARGEST_ANSWER_BYTES["form"])
 @login_required
 def answer_post(survey_id: int):
     actor = _actor()

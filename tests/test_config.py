@@ -32,7 +32,7 @@ def test_defaults(base_env, tmp_path):
     assert cfg["LDAP_TIMEOUT"] == 5
     assert cfg["SMTP_PORT"] == 25
     assert cfg["UPLOAD_DIR"] == str(tmp_path.resolve() / "uploads")
-    assert cfg["MAX_CONTENT_LENGTH"] == 500 * 1024 * 1024
+    assert cfg["MAX_CONTENT_LENGTH"] == 1024 * 1024
     assert (cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_LOCK_MINUTES"]) == (5, 15)
     assert cfg["RATELIMIT_LOGIN"] == "20 per minute"
     assert cfg["RATELIMIT_ENABLED"] is True
@@ -74,7 +74,7 @@ FULL_ENV = {
     "WORKHUB_SMTP_STARTTLS": "yes",
     "WORKHUB_SMTP_FROM": "workhub@city.example.jp",
     "WORKHUB_UPLOAD_DIR": "/srv/workhub/uploads",
-    "WORKHUB_MAX_UPLOAD_MB": "50",
+    "WORKHUB_MAX_REQUEST_KB": "50",
     "WORKHUB_LOGIN_MAX_FAILURES": "3",
     "WORKHUB_LOGIN_LOCK_MINUTES": "30",
     "WORKHUB_RATELIMIT_LOGIN": "10 per minute; 100 per hour",
@@ -116,7 +116,7 @@ EXPECTED = {
     "SMTP_STARTTLS": True,
     "SMTP_FROM": "workhub@city.example.jp",
     "UPLOAD_DIR": "/srv/workhub/uploads",
-    "MAX_CONTENT_LENGTH": 50 * 1024 * 1024,
+    "MAX_CONTENT_LENGTH": 50 * 1024,
     "LOGIN_MAX_FAILURES": 3,
     "LOGIN_LOCK_MINUTES": 30,
     "RATELIMIT_LOGIN": "10 per minute; 100 per hour",
@@ -166,8 +166,8 @@ BAD_VALUES = {
     "LDAP_TIMEOUT zero": ("WORKHUB_LDAP_TIMEOUT", "0"),
     "SMTP_PORT float": ("WORKHUB_SMTP_PORT", "25.5"),
     "SMTP_PORT out of range": ("WORKHUB_SMTP_PORT", "70000"),
-    "MAX_UPLOAD_MB negative": ("WORKHUB_MAX_UPLOAD_MB", "-1"),
-    "MAX_UPLOAD_MB word": ("WORKHUB_MAX_UPLOAD_MB", "lots"),
+    "MAX_REQUEST_KB negative": ("WORKHUB_MAX_REQUEST_KB", "-1"),
+    "MAX_REQUEST_KB below 16": ("WORKHUB_MAX_REQUEST_KB", "8"),
     "LOGIN_MAX_FAILURES zero": ("WORKHUB_LOGIN_MAX_FAILURES", "0"),
     "LOGIN_LOCK_MINUTES word": ("WORKHUB_LOGIN_LOCK_MINUTES", "15m"),
     "SESSION_HOURS zero": ("WORKHUB_SESSION_HOURS", "0"),

@@ -13,11 +13,19 @@ SAFE_ENV = {"WORKHUB_SECRET_KEY": "s" * 48, "WORKHUB_TRUSTED_PROXIES": "1"}
 
 @pytest.fixture
 def served(monkeypatch):
-    """Replace waitress: record what would have been served instead of serving."""
-    import waitress
+    """Replace the waitress server: record what would have been served instead of serving."""
+    from workhub import request_limits
 
     calls = []
-    monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append(kw))
+
+    class NotServing:
+        def __init__(self, app, **kw):
+            self.kw = kw
+
+        def run(self):
+            calls.append(self.kw)
+
+    monkeypatch.setattr(request_limits, "waitress_server", NotServing)
     return calls
 
 

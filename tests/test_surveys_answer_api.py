@@ -10,6 +10,7 @@ import pytest
 from conftest import snapshot
 from surveys_answer_data import GOOD, count, full_survey, person
 
+from surveys.layout import LARGEST_ANSWER_BYTES
 from surveys.models import SurveyDraft, SurveyParticipation, SurveyPoolEntry, SurveyResponse
 from workhub.auth.services import create_token
 from workhub.extensions import db
@@ -135,8 +136,12 @@ def test_who_and_when(app, api, make_survey, kwargs, who, status, code):
     (b'{"answers": {"satisfaction": 3, "place": "home", "name": "\\u0000\\ud800"}}',
      "application/json", 201, None),
     (b"answers=1", "application/x-www-form-urlencoded", 400, "invalid_json"),
-    (b'{"answers": {"wishes": "' + b"a" * (5 * 1024 * 1024) + b'"}}', "application/json",
-     413, None),
+    # Larger than the largest answer any survey can have: refused before it is read.
+    (b'{"answers": {"wishes": "' + b"a" * LARGEST_ANSWER_BYTES["json"] + b'"}}',
+     "application/json", 413, None),
+    # Over the 1 MB of other routes but within a survey's largest answer: read and judged.
+    (b'{"answers": {"wishes": "' + b"a" * (2 * 1024 * 1024) + b'"}}', "application/json",
+     422, "invalid_answers"),
 ])
 def test_malformed_bodies(app, api, make_survey, raw, content_type, status, code):
     survey = make_survey()

@@ -21,7 +21,7 @@ from flask_login import current_user
 from transcription import meetings as svc
 from transcription import recordings as rec
 from transcription.models import Meeting, Recording
-from transcription.views_meetings import job_status, limit_upload_body
+from transcription.views_meetings import job_status, recording_body_limit
 from workhub.api import bp
 from workhub.api.common import (
     MAX_PER_PAGE,
@@ -34,9 +34,8 @@ from workhub.api.common import (
 from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.pagination import paginate
+from workhub.request_limits import body_limit
 from workhub.telework.policy import office_zone
-
-bp.url_value_preprocessor(limit_upload_body)  # only for the upload endpoint (see there)
 
 CREATE_FIELDS = {"title", "starts_at", "ends_at", "place", "online_tool", "language",
                  "participants", "externals", "agenda"}
@@ -166,6 +165,7 @@ def get_meeting_api(meeting_id: int):
 
 
 @bp.post("/meetings/<int:meeting_id>/recordings")
+@body_limit(recording_body_limit)
 @json_errors
 def upload_recording_api(meeting_id: int):
     meeting = svc.get_meeting(meeting_id, _actor(), manage=True)

@@ -32,6 +32,7 @@ from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.jobs.models import Job
 from workhub.pagination import paginate, parse_page
+from workhub.request_limits import FORM_ROOM, body_limit
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
@@ -127,22 +128,14 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-UPLOAD_ENDPOINTS = {"meetings.upload", "api.upload_recording_api"}
-FORM_ROOM = 64 * 1024  # the CSRF token and the multipart headers beside the file
-
-
-def limit_upload_body(endpoint: str | None, _values) -> None:
-    """Before anything reads the body (the CSRF check does): an upload's body may not
-    exceed the recording limit, so a huge one is refused (413) instead of spooled whole."""
-    if endpoint in UPLOAD_ENDPOINTS:
-        request.max_content_length = rec.max_bytes() + FORM_ROOM
-
-
-# URL value preprocessors run before every before_request function, the CSRF check's too.
-bp.url_value_preprocessor(limit_upload_body)
+def recording_body_limit(config) -> int:
+    """An upload's body may hold one recording of at most WORKHUB_MAX_RECORDING_MB beside
+    the form (see workhub.request_limits: a larger one is refused before it is read)."""
+    return config.get("MAX_RECORDING_MB", 500) * 1024 * 1024 + FORM_ROOM
 
 
 @bp.post("/<int:meeting_id>/recordings")
+@body_limit(recording_body_limit)
 @login_required
 def upload(meeting_id: int):
     meeting = svc.get_meeting(meeting_id, _actor(), manage=True)

@@ -21,7 +21,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings)
     app.instance_path = app.config["INSTANCE_PATH"]
 
-    from workhub import all_models, web  # noqa: F401  (all_models: every table known)
+    # all_models: every table known before the first query.
+    from workhub import all_models, request_limits, web  # noqa: F401
     from workhub.extensions import babel, csrf, db, limiter, login_manager
 
     db.init_app(app)
@@ -34,6 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         timezone_selector=lambda: app.config["TIMEZONE"],
     )
     web.init_app(app)
+    request_limits.init_app(app)
 
     from surveys.views_answer import bp as surveys_bp
     from surveys.views_build import bp as surveys_build_bp

@@ -260,7 +260,8 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "SMTP_STARTTLS": _bool(env, "WORKHUB_SMTP_STARTTLS"),
         "SMTP_FROM": _text(env, "WORKHUB_SMTP_FROM", "workhub@localhost"),
         "UPLOAD_DIR": _text(env, "WORKHUB_UPLOAD_DIR", str(instance_path / "uploads")),
-        "MAX_CONTENT_LENGTH": _int(env, "WORKHUB_MAX_UPLOAD_MB", 500, minimum=1) * 1024 * 1024,
+        # Every route's body limit; upload routes raise their own (workhub/request_limits.py).
+        "MAX_CONTENT_LENGTH": _int(env, "WORKHUB_MAX_REQUEST_KB", 1024, minimum=16) * 1024,
         "LOGIN_MAX_FAILURES": _int(env, "WORKHUB_LOGIN_MAX_FAILURES", 5, minimum=1),
         "LOGIN_LOCK_MINUTES": _int(env, "WORKHUB_LOGIN_LOCK_MINUTES", 15, minimum=1),
         "RATELIMIT_STORAGE_URI": _text(env, "WORKHUB_RATELIMIT_STORAGE_URL", "memory://"),

@@ -156,9 +156,8 @@ def register(app: Flask) -> None:
         (WORKHUB_ENV, the default) unsafe settings are refused, all listed at once."""
         import os
 
-        from waitress import serve as waitress_serve
-
         from workhub.production import mode, production_problems
+        from workhub.request_limits import waitress_server
 
         try:
             env_mode = mode(os.environ)
@@ -172,8 +171,8 @@ def register(app: Flask) -> None:
                     + "\n".join(f"  - {p}" for p in problems)
                     + "\nFix them, or set WORKHUB_ENV=development to try WorkHub out.")
         click.echo(f"WorkHub on http://{host}:{port}/ ({env_mode})")
-        waitress_serve(current_app._get_current_object(), host=host, port=port, threads=threads,
-                       ident="WorkHub")
+        waitress_server(current_app._get_current_object(), host=host, port=port,
+                        threads=threads, ident="WorkHub").run()
 
     @app.cli.group()
     def audit():

@@ -30,6 +30,7 @@ from workhub.devices.views_inventory import (
 from workhub.errors import DomainError
 from workhub.exports_common import csv_bytes, download
 from workhub.extensions import db
+from workhub.request_limits import body_limit, file_limit
 from workhub.web import select_locale
 
 MAX_PROBLEMS_SHOWN = 300
@@ -52,6 +53,7 @@ def import_start():
 
 
 @bp.post("/import")
+@body_limit(file_limit(importing.MAX_IMPORT_BYTES))
 @roles_required(*IT)
 def import_upload():
     form = ImportUploadForm()

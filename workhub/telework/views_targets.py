@@ -20,6 +20,7 @@ from workhub.errors import DomainError
 from workhub.exports_common import download
 from workhub.extensions import db
 from workhub.org.models import Department
+from workhub.request_limits import body_limit, file_limit
 from workhub.telework import policy as policy_svc
 from workhub.telework import targets as targets_svc
 from workhub.telework.businessdays import month_of
@@ -137,6 +138,7 @@ def save_targets():
 
 
 @bp.post("/targets/import")
+@body_limit(file_limit(targets_svc.MAX_CSV_BYTES))
 @roles_required("hr")
 def import_targets():
     form = TargetsImportForm()
