@@ -21,7 +21,7 @@ from flask_login import current_user
 from transcription import meetings as svc
 from transcription import recordings as rec
 from transcription.models import Meeting, Recording
-from transcription.views_meetings import job_status, recording_body_limit
+from transcription.views_meetings import job_status
 from workhub.api import bp
 from workhub.api.common import (
     MAX_PER_PAGE,
@@ -165,7 +165,7 @@ def get_meeting_api(meeting_id: int):
 
 
 @bp.post("/meetings/<int:meeting_id>/recordings")
-@body_limit(recording_body_limit)
+@body_limit(rec.upload_body_limit)
 @json_errors
 def upload_recording_api(meeting_id: int):
     meeting = svc.get_meeting(meeting_id, _actor(), manage=True)

@@ -25,6 +25,7 @@ from workhub.extensions import db
 from workhub.jobs import services as queue
 from workhub.jobs.models import Job
 from workhub.org.models import User
+from workhub.request_limits import FORM_ROOM
 
 TRANSCRIBE_KIND = "transcription.transcribe"
 CHUNK = 1 << 20
@@ -52,8 +53,15 @@ class UploadError(DomainError):
         self.status = status
 
 
-def max_bytes() -> int:
-    return current_app.config.get("MAX_RECORDING_MB", 500) * 1024 * 1024
+def max_bytes(config=None) -> int:
+    """The largest recording accepted (WORKHUB_MAX_RECORDING_MB)."""
+    return (config or current_app.config).get("MAX_RECORDING_MB", 500) * 1024 * 1024
+
+
+def upload_body_limit(config) -> int:
+    """An upload's body: one recording beside the form. Larger is refused before it is read
+    (workhub.request_limits)."""
+    return max_bytes(config) + FORM_ROOM
 
 
 def recordings_dir() -> Path:

@@ -32,7 +32,7 @@ from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.jobs.models import Job
 from workhub.pagination import paginate, parse_page
-from workhub.request_limits import FORM_ROOM, body_limit
+from workhub.request_limits import body_limit
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
@@ -128,14 +128,8 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def recording_body_limit(config) -> int:
-    """An upload's body may hold one recording of at most WORKHUB_MAX_RECORDING_MB beside
-    the form (see workhub.request_limits: a larger one is refused before it is read)."""
-    return config.get("MAX_RECORDING_MB", 500) * 1024 * 1024 + FORM_ROOM
-
-
 @bp.post("/<int:meeting_id>/recordings")
-@body_limit(recording_body_limit)
+@body_limit(rec.upload_body_limit)
 @login_required
 def upload(meeting_id: int):
     meeting = svc.get_meeting(meeting_id, _actor(), manage=True)

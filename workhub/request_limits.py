@@ -80,9 +80,7 @@ def init_app(app: Flask) -> None:
     """Apply each route's limit before any before_request function reads the body."""
 
     def apply_limit(endpoint: str | None, _values) -> None:
-        view = app.view_functions.get(endpoint) if endpoint else None
-        if getattr(view, "body_limit", None) is not None:
-            request.max_content_length = limit_for(app, endpoint)
+        request.max_content_length = limit_for(app, endpoint)
 
     app.url_value_preprocessor(apply_limit)
 
