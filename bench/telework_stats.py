@@ -156,7 +156,7 @@ def generate(app, staff: int, today: date, closed: bool = True,
             dept_of[i] = section
             user_rows.append({"id": i, "login": f"staff{i:06d}", "display_name": f"職員 {i}",
                               "department_id": section, "active": True, "auth_source": "local",
-                              "mail_opt_out": False, "failed_logins": 0, "created_at": now,
+                              "mail_opt_out": False, "created_at": now,
                               "updated_at": now})
             if len(user_rows) >= CHUNK:
                 conn.execute(insert(User), user_rows)

@@ -33,7 +33,9 @@ def test_defaults(base_env, tmp_path):
     assert cfg["SMTP_PORT"] == 25
     assert cfg["UPLOAD_DIR"] == str(tmp_path.resolve() / "uploads")
     assert cfg["MAX_CONTENT_LENGTH"] == 1024 * 1024
-    assert (cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_LOCK_MINUTES"]) == (5, 15)
+    assert (cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_DELAY_SECONDS"],
+            cfg["LOGIN_MAX_DELAY_SECONDS"]) == (5, 10, 300)
+    assert (cfg["LDAP_LOCKOUT_THRESHOLD"], cfg["LDAP_LOCKOUT_WINDOW_MINUTES"]) == (10, 30)
     assert cfg["RATELIMIT_LOGIN"] == "20 per minute"
     assert cfg["RATELIMIT_ENABLED"] is True
     assert cfg["RATELIMIT_STORAGE_URI"] == "memory://"
@@ -76,7 +78,10 @@ FULL_ENV = {
     "WORKHUB_UPLOAD_DIR": "/srv/workhub/uploads",
     "WORKHUB_MAX_REQUEST_KB": "50",
     "WORKHUB_LOGIN_MAX_FAILURES": "3",
-    "WORKHUB_LOGIN_LOCK_MINUTES": "30",
+    "WORKHUB_LOGIN_DELAY_SECONDS": "5",
+    "WORKHUB_LOGIN_MAX_DELAY_SECONDS": "600",
+    "WORKHUB_LDAP_LOCKOUT_THRESHOLD": "0",
+    "WORKHUB_LDAP_LOCKOUT_WINDOW_MINUTES": "15",
     "WORKHUB_RATELIMIT_LOGIN": "10 per minute; 100 per hour",
     "WORKHUB_RATELIMIT_ENABLED": "false",
     "WORKHUB_RATELIMIT_STORAGE_URL": "redis://127.0.0.1:6379",
@@ -118,7 +123,10 @@ EXPECTED = {
     "UPLOAD_DIR": "/srv/workhub/uploads",
     "MAX_CONTENT_LENGTH": 50 * 1024,
     "LOGIN_MAX_FAILURES": 3,
-    "LOGIN_LOCK_MINUTES": 30,
+    "LOGIN_DELAY_SECONDS": 5,
+    "LOGIN_MAX_DELAY_SECONDS": 600,
+    "LDAP_LOCKOUT_THRESHOLD": 0,
+    "LDAP_LOCKOUT_WINDOW_MINUTES": 15,
     "RATELIMIT_LOGIN": "10 per minute; 100 per hour",
     "RATELIMIT_ENABLED": False,
     "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
@@ -169,7 +177,10 @@ BAD_VALUES = {
     "MAX_REQUEST_KB negative": ("WORKHUB_MAX_REQUEST_KB", "-1"),
     "MAX_REQUEST_KB below 16": ("WORKHUB_MAX_REQUEST_KB", "8"),
     "LOGIN_MAX_FAILURES zero": ("WORKHUB_LOGIN_MAX_FAILURES", "0"),
-    "LOGIN_LOCK_MINUTES word": ("WORKHUB_LOGIN_LOCK_MINUTES", "15m"),
+    "LOGIN_DELAY_SECONDS word": ("WORKHUB_LOGIN_DELAY_SECONDS", "10s"),
+    "LOGIN_MAX_DELAY_SECONDS zero": ("WORKHUB_LOGIN_MAX_DELAY_SECONDS", "0"),
+    "LDAP_LOCKOUT_THRESHOLD negative": ("WORKHUB_LDAP_LOCKOUT_THRESHOLD", "-1"),
+    "LDAP_LOCKOUT_WINDOW_MINUTES zero": ("WORKHUB_LDAP_LOCKOUT_WINDOW_MINUTES", "0"),
     "SESSION_HOURS zero": ("WORKHUB_SESSION_HOURS", "0"),
     "TRUSTED_PROXIES negative": ("WORKHUB_TRUSTED_PROXIES", "-1"),
     "AUTH unknown": ("WORKHUB_AUTH", "kerberos"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from workhub.database import utcnow
 from workhub.extensions import db
 from workhub.jobs import services
@@ -51,7 +53,7 @@ def test_ldap_sync_job_with_directory_down_is_retried(ldap_app, app, set_ldap):
 
 
 def test_purge_job_removes_old_finished_jobs(app, app_ctx, make_user):
-    from workhub.auth.models import UserSession
+    from workhub.auth.models import LoginThrottle, UserSession
     from workhub.org.models import User
 
     user_id = make_user("sleeper").id
@@ -62,12 +64,17 @@ def test_purge_job_removes_old_finished_jobs(app, app_ctx, make_user):
                                    ended_at=ended))
     old = services.enqueue("jobs.purge", {})
     old.status, old.finished_at = "succeeded", utcnow() - timedelta(days=31)
+    for key, last in (("stale", utcnow() - timedelta(hours=25)), ("fresh", utcnow())):
+        db.session.add(LoginThrottle(key=key, failures=1, next_allowed_at=last,
+                                     last_attempt_at=last, directory_failures=0))
     purge = services.enqueue("jobs.purge", {})
     db.session.commit()
     old_id, purge_id = old.id, purge.id
     _run_all(app)
     assert _job(app, old_id) is None
-    assert _job(app, purge_id).result == {"deleted": 1, "sessions_deleted": 2}
+    assert _job(app, purge_id).result == {"deleted": 1, "sessions_deleted": 2,
+                                          "login_throttles_deleted": 1}
+    assert db.session.scalars(select(LoginThrottle.key)).all() == ["fresh"]
     db.session.expire_all()
     assert db.session.query(UserSession).count() == 1 and db.session.get(User, user_id)
 

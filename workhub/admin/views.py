@@ -29,7 +29,9 @@ from workhub.admin.queries import (
     search_users,
 )
 from workhub.auth.permissions import roles_required
+from workhub.auth.services import login_digest
 from workhub.auth.sessions import end_all_sessions, live_sessions
+from workhub.auth.throttle import ThrottleSettings, paused_until
 from workhub.errors import Conflict, DomainError
 from workhub.extensions import db
 from workhub.main.forms import EmptyForm
@@ -175,6 +177,8 @@ def _user_page(user: User, *, profile_form=None, roles_form=None, password_form=
         roles_form=roles_form or RolesForm(formdata=None, data={"roles": sorted(user.roles)}),
         password_form=password_form or PasswordResetForm(formdata=None),
         live_sessions=len(live_sessions(user)),
+        paused_until=paused_until(login_digest(user.login),
+                                  ThrottleSettings.from_config(current_app.config)),
         errors=list(errors),
     ), status
 

@@ -58,6 +58,24 @@ class UserSession(db.Model):
     user: Mapped[User] = relationship()
 
 
+class LoginThrottle(db.Model):
+    """Failed sign-ins of one typed login (known or not), keyed by its keyed digest
+    (``login_digest``): the text itself, sometimes a password typed into the wrong field, is
+    never stored. Written only by workhub/auth/throttle.py, on its own connection."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Attempts claimed since the last success (an attempt is counted before it is checked).
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    # No attempt is checked before this time (a growing wait after LOGIN_MAX_FAILURES).
+    next_allowed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # Failed binds sent to the directory in the window that started at directory_since.
+    directory_failures: Mapped[int] = mapped_column(Integer, default=0)
+    directory_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class AuditEvent(db.Model):
     """One security-relevant event: who did what, when, from where."""
 

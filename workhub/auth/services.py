@@ -1,4 +1,4 @@
-"""Authentication rules: local passwords, LDAP, lockout, tokens and the audit log.
+"""Authentication rules: local passwords, LDAP, throttling (throttle.py), tokens and the audit log.
 
 Every function takes what it needs as arguments (no request state), flushes and leaves the
 commit to the caller.
@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import math
 import secrets
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -20,7 +21,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from workhub.auth import throttle
 from workhub.auth.models import ApiToken, AuditEvent
+from workhub.auth.throttle import ThrottleSettings
 from workhub.database import utcnow
 from workhub.errors import DomainError, NotFound
 from workhub.extensions import db
@@ -61,11 +64,28 @@ GENERIC_LOGIN_FAILURE = _l(
 )
 
 
+class LoginPaused(DomainError):
+    """Too many failed attempts for what was typed as a login: it may be tried again after
+    ``retry_after`` seconds. Said the same way whether or not the account exists."""
+
+    status = 429
+    code = "login_paused"
+
+    def __init__(self, retry_after: int):
+        if retry_after < 120:
+            message = _l("Sign-in with this login ID is paused after several failed attempts. "
+                         "Try again in %(n)d seconds.", n=retry_after)
+        else:
+            message = _l("Sign-in with this login ID is paused after several failed attempts. "
+                         "Try again in %(n)d minutes.", n=math.ceil(retry_after / 60))
+        super().__init__(str(message))
+        self.retry_after = retry_after
+
+
 @dataclass
 class LoginSettings:
     providers: list[str]
-    max_failures: int = 5
-    lock_minutes: int = 15
+    throttle: ThrottleSettings = field(default_factory=ThrottleSettings)
 
 
 def hash_password(password: str) -> str:
@@ -100,8 +120,8 @@ def set_password(user: User, password: str) -> None:
     """Check and store a new local password for ``user``."""
     check_password_strength(password, user.login)
     user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
+    # A new password lifts a pause: the person (or the admin who reset it) knows it.
+    throttle.forget(login_digest(user.login))
 
 
 def normalise_login(login: str) -> str:
@@ -164,19 +184,6 @@ def _find_user(login: str) -> User | None:
     return db.session.scalar(select(User).where(User.login == login))
 
 
-def _is_locked(user: User) -> bool:
-    return user.locked_until is not None and user.locked_until > utcnow()
-
-
-def _record_failure(user: User | None, settings: LoginSettings) -> None:
-    if user is None:
-        return
-    user.failed_logins = (user.failed_logins or 0) + 1
-    if user.failed_logins >= settings.max_failures:
-        user.locked_until = utcnow() + timedelta(minutes=settings.lock_minutes)
-        user.failed_logins = 0
-
-
 def authenticate(
     login: str,
     password: str,
@@ -188,7 +195,8 @@ def authenticate(
     """Check a login and password against the configured providers and return the user.
 
     ``directory`` is an LDAP directory object (see ``workhub.auth.ldap``) when LDAP is on.
-    Raises LoginFailed (generic) or DirectoryUnavailable (when LDAP was needed but is down
+    Raises LoginFailed (generic), LoginPaused (too many attempts for what was typed; the
+    same for unknown logins) or DirectoryUnavailable (when LDAP was needed but is down
     and no local account could sign in). Failures and successes are audited.
     """
     login = normalise_login(login)
@@ -199,12 +207,15 @@ def authenticate(
         # No real login holds control characters, and PostgreSQL refuses NUL in a query.
         raise refuse_login(login, ip=ip, reason="malformed")
 
+    key = login_digest(login)
+    try:
+        # Counted before anything is checked, on its own connection (see throttle.py).
+        throttle.claim_attempt(key, settings.throttle)
+    except throttle.Paused as exc:
+        _audit_paused(login, ip, "paused")
+        raise LoginPaused(exc.retry_after) from exc
+
     user = _find_user(login)
-    if user is not None and _is_locked(user):
-        # Spend the same time as a password check, so a paused account is not given away.
-        check_password_hash(_DUMMY_HASH, password)
-        audit("login.failed", actor=user, ip=ip, reason="locked")
-        raise LoginFailed("locked")
 
     directory_down: DirectoryUnavailable | None = None
     directory_said: dict[str, str] = {}
@@ -213,9 +224,16 @@ def authenticate(
             if user is not None and user.auth_source == "local":
                 continue
             try:
+                # Unknown logins too: the directory must not be probed, nor told apart.
+                throttle.claim_directory_bind(key, settings.throttle)
+            except throttle.Paused as exc:
+                _audit_paused(login, ip, "directory_budget")
+                raise LoginPaused(exc.retry_after) from exc
+            try:
                 entry = directory.authenticate(login, password)
             except DirectoryUnavailable as exc:
                 directory_down = exc
+                throttle.refund(key)
                 continue
             except LoginFailed as exc:
                 directory_said = {"ldap": exc.reason}  # for the audit log only
@@ -231,7 +249,7 @@ def authenticate(
             if not user.active:
                 audit("login.failed", actor=user, ip=ip, reason="inactive")
                 raise LoginFailed("inactive")
-            return _login_succeeded(user, ip, "ldap")
+            return _login_succeeded(user, ip, "ldap", key)
         if provider == "local":
             if user is None or user.auth_source != "local" or not user.password_hash:
                 check_password_hash(_DUMMY_HASH, password)
@@ -240,9 +258,8 @@ def authenticate(
                 if not user.active:
                     audit("login.failed", actor=user, ip=ip, reason="inactive")
                     raise LoginFailed("inactive")
-                return _login_succeeded(user, ip, "local")
+                return _login_succeeded(user, ip, "local", key)
 
-    _record_failure(user, settings)
     # A known account is named by its login; for an unknown one only a digest of the text.
     typed = {} if user is not None else {"login_digest": login_digest(login)}
     if directory_down is not None:
@@ -253,9 +270,14 @@ def authenticate(
     raise LoginFailed("bad_credentials")
 
 
-def _login_succeeded(user: User, ip: str | None, provider: str) -> User:
-    user.failed_logins = 0
-    user.locked_until = None
+def _audit_paused(login: str, ip: str | None, reason: str) -> None:
+    user = _find_user(login)
+    typed = {} if user is not None else {"login_digest": login_digest(login)}
+    audit("login.failed", actor=user, ip=ip, reason=reason, **typed)
+
+
+def _login_succeeded(user: User, ip: str | None, provider: str, key: str | None) -> User:
+    throttle.forget(key)
     user.last_login_at = utcnow()
     audit("login.ok", actor=user, ip=ip, provider=provider)
     return user

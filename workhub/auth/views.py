@@ -22,12 +22,14 @@ from workhub.auth.ldap import directory_from_config
 from workhub.auth.services import (
     DirectoryUnavailable,
     LoginFailed,
+    LoginPaused,
     LoginSettings,
     audit,
     authenticate,
     refuse_login,
 )
 from workhub.auth.sessions import SESSION_KEY, end_session, start_session
+from workhub.auth.throttle import ThrottleSettings
 from workhub.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
@@ -51,8 +53,7 @@ def login_settings() -> LoginSettings:
     cfg = current_app.config
     return LoginSettings(
         providers=cfg["AUTH_PROVIDERS"],
-        max_failures=cfg["LOGIN_MAX_FAILURES"],
-        lock_minutes=cfg["LOGIN_LOCK_MINUTES"],
+        throttle=ThrottleSettings.from_config(cfg),
     )
 
 
@@ -64,7 +65,7 @@ def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
-    status = 200
+    status, retry_after = 200, 0
     if request.method == "POST":
         # CSRF was checked before the view ran. An empty or over-long field gets the field's
         # hint *and* the one generic failure, and is audited like any other failed attempt.
@@ -87,6 +88,11 @@ def login():
                 "danger",
             )
             status = 503
+        except LoginPaused as exc:
+            db.session.commit()
+            flash(exc.message, "danger")
+            status = 429
+            retry_after = exc.retry_after
         except LoginFailed as exc:
             db.session.commit()
             flash(exc.message, "danger")
@@ -103,7 +109,8 @@ def login():
             session.permanent = True
             db.session.commit()
             return redirect(safe_next(form.next.data) or url_for("main.home"))
-    return render_template("auth/login.html", form=form), status
+    headers = {"Retry-After": str(retry_after)} if retry_after else {}
+    return render_template("auth/login.html", form=form), status, headers
 
 
 def clear_sign_in() -> None:

@@ -54,15 +54,17 @@ def ldap_sync(job, ctx):
 
 @handler("jobs.purge", max_attempts=2, label=_l("Purge old finished jobs"))
 def purge_jobs(job, ctx):
-    """Delete finished jobs older than WORKHUB_JOB_PURGE_DAYS, and sign-in records that
-    ended (or went unused) as long ago."""
+    """Delete finished jobs older than WORKHUB_JOB_PURGE_DAYS, sign-in records that ended (or
+    went unused) as long ago, and failed-login counts nobody has added to for a day."""
     from workhub.auth.sessions import purge_ended
+    from workhub.auth.throttle import forget_stale
     from workhub.database import utcnow
     from workhub.jobs.services import purge_finished
 
     days = int(job.payload.get("days") or current_app.config["JOB_PURGE_DAYS"])
     sessions = purge_ended(utcnow() - timedelta(days=days))
-    return {"deleted": purge_finished(days), "sessions_deleted": sessions}
+    return {"deleted": purge_finished(days), "sessions_deleted": sessions,
+            "login_throttles_deleted": forget_stale()}
 
 
 # --- the daily digest: later features add sections ---------------------------------------

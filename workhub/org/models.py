@@ -109,8 +109,6 @@ class User(UserMixin, db.Model):
     language: Mapped[str | None] = mapped_column(String(5))
     # Non-essential mail (digests, reminders) can be refused; essential mail always goes.
     mail_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Raised to end every sign-in of the person at once (deactivation, "sign out
     # everywhere", an administrator's "end sessions"): see workhub/auth/sessions.py.

@@ -149,7 +149,6 @@ def create_user(
         department=get_department(department_code) if department_code else None,
         auth_source=auth_source,
         active=True,
-        failed_logins=0,
     )
     user.set_roles(check_roles(roles))
     if auth_source == "local":
@@ -227,7 +226,7 @@ def upsert_directory_user(
         )
     created = user is None
     if user is None:
-        user = User(login=login, auth_source="ldap", active=True, failed_logins=0)
+        user = User(login=login, auth_source="ldap", active=True)
         db.session.add(user)
     elif user.auth_source != "ldap":
         raise Conflict(
