@@ -7,6 +7,7 @@ from __future__ import annotations
 from surveys.audience import describe_audience
 from surveys.layout import LIKERT_POINTS, OPTION_TYPES, layout, ordered_questions
 from surveys.models import Survey, SurveyQuestion
+from surveys.validation import TEXT_MAX
 
 
 def _stamp(value) -> str | None:
@@ -35,7 +36,8 @@ def question_json(question: SurveyQuestion, keys: dict[int, str]) -> dict:
         body["min"] = _number(question.min_value)
         body["max"] = _number(question.max_value)
     if question.type in ("text", "longtext"):
-        body["max_length"] = question.max_length
+        # What answers are checked against: the stored limit, else the type's.
+        body["max_length"] = question.max_length or TEXT_MAX[question.type]
     body["show_if"] = ({"question": keys.get(question.show_if_question_id),
                         "option": question.show_if_option_key}
                        if question.show_if_question_id else None)

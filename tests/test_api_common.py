@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from workhub.api.common import BadRequest, json_body, page_args
@@ -58,3 +60,44 @@ def test_page_args_refuse_anything_else(app, query):
     with app.test_request_context(f"/api/v1/x?{query}"), pytest.raises(BadRequest) as caught:
         page_args()
     assert caught.value.field == query.split("=")[0]
+
+
+def _routes_with_ids(app, value: int) -> list[tuple[str, str]]:
+    """(method, URL) of every /api/v1 route that takes an integer id, each id set to
+    ``value``."""
+    from werkzeug.routing import IntegerConverter
+
+    routes = []
+    for rule in app.url_map.iter_rules():
+        ints = [name for name, conv in rule._converters.items()
+                if isinstance(conv, IntegerConverter)]
+        if not rule.rule.startswith("/api/v1/") or not ints:
+            continue
+        url = rule.rule
+        for name in rule.arguments:
+            url = re.sub(rf"<(?:[^:<>]+:)?{name}>", str(value) if name in ints else "2026-12",
+                         url)
+        routes += [(method, url) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return routes
+
+
+@pytest.mark.parametrize("too_big", [2**31, 2**63, 10**24])
+def test_an_id_beyond_the_id_columns_is_not_found(app, client, make_user, too_big):
+    # The fuzz sent 996230723134184191164416 as a booking id: SQLite could not bind it and the
+    # API answered 500. Ids are 32-bit columns, so anything past them is no row: 404.
+    from workhub.auth.services import create_token
+    from workhub.extensions import db
+    from workhub.org.models import User
+
+    admin = make_user("root", roles=("employee", "admin"))
+    with app.app_context():
+        _row, secret = create_token(db.session.get(User, admin.id), "ids")
+        db.session.commit()
+    routes = _routes_with_ids(app, too_big)
+    assert len(routes) > 20
+    for method, url in routes:
+        response = client.open(url, method=method, headers={"Authorization": f"Bearer {secret}"})
+        assert response.status_code == 404, (method, url, response.status_code)
+        assert response.json["error"]["code"] == "not_found", (method, url)
+    # Authentication still comes first.
+    assert client.post(routes[0][1]).status_code == 401

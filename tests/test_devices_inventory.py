@@ -107,6 +107,20 @@ def test_devices_of_one_model_share_it_whatever_the_case(it):
     assert db.session.scalar(select(func.count(DeviceModel.id))) == 2
 
 
+def test_a_model_named_in_capitals_beyond_ascii_is_found_again(it):
+    # The fuzz's second device of maker "ø…", model "*Ê…" was a 500: SQLite's lower() leaves
+    # Ê as it is while Python's gives ê, the look-up missed the model and inserting it again
+    # broke the unique constraint.
+    first = inventory.create_device(device_data("PC-1", maker="Électronique",
+                                                 model="ÜBER Ê1"), it)
+    second = inventory.create_device(device_data("PC-2", maker="Électronique",
+                                                 model="ÜBER Ê1"), it)
+    assert first.model_id == second.model_id
+    assert inventory.find_or_create_model("laptop", "Électronique", "ÜBER Ê1").id == \
+        first.model_id
+    assert db.session.scalar(select(func.count(DeviceModel.id))) == 1
+
+
 def test_asset_tag_is_unique(it):
     inventory.create_device(device_data("PC-1"), it)
     with pytest.raises(Conflict) as caught:

@@ -286,3 +286,22 @@ def test_lists_for_hr_and_for_staff(api):
     schema("Survey").validate(definition)
     with api.app.app_context():
         assert db.session.get(Survey, ids[2]).status == "draft"
+
+
+def test_a_text_question_without_a_stored_limit_shows_the_limit_answers_meet(api):
+    # The fuzz read a question whose max_length column was empty (rows written before the
+    # builder stored its default, or by hand) and got "max_length": null, which the document
+    # says is an integer. The definition gives the limit answers are actually checked against.
+    from sqlalchemy import update
+
+    from surveys.models import SurveyQuestion
+
+    sid = api.call("hr", "POST", "/surveys", ISSUE_BODY).get_json()["id"]
+    with api.app.app_context():
+        db.session.execute(update(SurveyQuestion).where(SurveyQuestion.survey_id == sid)
+                           .values(max_length=None))
+        db.session.commit()
+    body = api.call("hr", "GET", f"/surveys/{sid}").get_json()
+    schema("Survey").validate(body)
+    limits = {q["key"]: q.get("max_length") for q in body["questions"]}
+    assert (limits["word"], limits["wish"]) == (200, 4000)

@@ -1,12 +1,24 @@
-"""API endpoints of the core: who am I, and the OpenAPI document."""
+"""API endpoints of the core: who am I, and the OpenAPI document; ids out of range."""
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import abort, jsonify, request
 from flask_login import current_user
 
 from workhub.api import bp
 from workhub.api.openapi import build_openapi
+
+# Ids are 32-bit integer columns on both databases, and SQLite cannot even bind a number past
+# 64 bits (a 500): an id outside the columns' range names no row.
+MAX_ID = 2**31 - 1
+
+
+@bp.before_request
+def ids_in_range():
+    """Answer 404 for an integer URL id that no row can have. Registered after the blueprint's
+    authentication, so a request without a token still gets 401 first."""
+    if any(type(v) is int and v > MAX_ID for v in (request.view_args or {}).values()):
+        abort(404)
 
 
 def user_json(user) -> dict:

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -87,10 +87,16 @@ def clean_device(raw: Mapping[str, object]) -> dict:
 
 
 def find_model(kind: str, maker: str, name: str) -> DeviceModel | None:
-    """The model with this kind, maker and name, ignoring the case of letters."""
-    return db.session.scalar(select(DeviceModel).where(
-        DeviceModel.kind == kind, func.lower(DeviceModel.maker) == maker.lower(),
-        func.lower(DeviceModel.name) == name.lower()).limit(1))
+    """The model with this kind, maker and name: spelt exactly so, else ignoring the case of
+    letters (of ASCII letters only on SQLite, whose lower() knows no others)."""
+    exact = and_(DeviceModel.maker == maker, DeviceModel.name == name)
+    return db.session.scalar(
+        select(DeviceModel).where(
+            DeviceModel.kind == kind,
+            or_(exact, and_(func.lower(DeviceModel.maker) == maker.lower(),
+                            func.lower(DeviceModel.name) == name.lower())))
+        # The exact spelling first: it is the row the unique constraint would clash with.
+        .order_by(case((exact, 0), else_=1), DeviceModel.id).limit(1))
 
 
 def find_or_create_model(kind: str, maker: str, name: str) -> DeviceModel:
