@@ -97,6 +97,9 @@ ROUTES: dict[tuple[str, str], Call] = {
         params={"dept_id": lambda w: w.empty_department_id}, ok=303
     ),
     ("GET", "/admin/audit"): Call(),
+    ("GET", "/admin/tokens"): Call(),
+    ("POST", "/admin/tokens/<int:token_id>/revoke"): Call(
+        params={"token_id": extra("other_token")}, ok=303),
     # Job queue (issue 3): admins manage it; the owner of a job may read its status.
     ("GET", "/admin/jobs/"): Call(),
     ("GET", "/admin/jobs/<int:job_id>"): Call(params={"job_id": extra("own_job")}),
@@ -131,4 +134,5 @@ def build(app, me, other, ids) -> dict:
     failed_job = enqueue("jobs.purge", {}, owner)  # for retry
     failed_job.status = "failed"
     db.session.commit()
-    return {"own_token": own_token.id, "own_job": own_job.id, "failed_job": failed_job.id}
+    return {"own_token": own_token.id, "other_token": other_token.id, "own_job": own_job.id,
+            "failed_job": failed_job.id}

@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy import select, text
 
 from workhub.api import authenticate_request
+from workhub.auth import scopes
 from workhub.auth.models import ApiToken
 from workhub.auth.services import create_token, revoke_token
 from workhub.extensions import db
@@ -159,6 +160,7 @@ class TestCsrfGuard:
             login_user(db.session.get(User, user_id))
             if token_auth:
                 g.token_auth = True
+                g.token_scopes = scopes.full()
             return authenticate_request()
 
     def test_cookie_session_without_csrf_is_refused(self, app, make_user):
@@ -184,7 +186,14 @@ class TestCsrfGuard:
 
     def test_bearer_needs_no_csrf(self, app, make_user):
         user = make_user()
-        assert self._call(app, user.id, token_auth=True) is None
+        # /me takes no POST: the guard still runs, and a token may not write to /me.
+        response = self._call(app, user.id, token_auth=True)
+        assert response.status_code == 403 and response.json["error"]["code"] == \
+            "insufficient_scope"
+        with app.test_request_context("/api/v1/telework/bookings", method="POST"):
+            login_user(db.session.get(User, user.id))
+            g.token_auth, g.token_scopes = True, scopes.full()
+            assert authenticate_request() is None
 
     def test_csrf_failure_under_api_is_json(self, app):
         with app.test_request_context("/api/v1/me", method="POST"):

@@ -26,6 +26,7 @@ PAGES = {
     "admin-users": ("/admin/users", ("admin",), 200),
     "admin-departments": ("/admin/departments", ("admin",), 200),
     "admin-audit": ("/admin/audit", ("admin",), 200),
+    "admin-tokens": ("/admin/tokens", ("admin",), 200),
     "admin-jobs": ("/admin/jobs/", ("admin",), 200),
     "admin-mail": ("/admin/mail", ("admin",), 200),
     "notifications": ("/notifications", ("employee",), 200),

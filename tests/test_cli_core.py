@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from conftest import TEST_PASSWORD, login
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, inspect, select
 
 from workhub import create_app
-from workhub.auth.models import AuditEvent
+from workhub.auth.models import ApiToken, AuditEvent
 from workhub.config import ROLES
 from workhub.extensions import db
 from workhub.org.models import Department, User
@@ -243,6 +245,19 @@ def test_token_create_for_a_deactivated_user_fails(app, cli, make_user):
     assert result.exit_code != 0
     assert said(app, "The account %(login)s is deactivated.", login="retired") in result.output
     assert "whk_" not in result.output
+
+
+def test_cli_token_with_scopes_and_days(app, cli, make_user):
+    make_user("suzuki")
+    result = cli("token", "create", "suzuki", "--scope", "telework:write", "--scope",
+                 "surveys:read", "--days", "10")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        row = db.session.scalar(select(ApiToken))
+        assert row.scopes == "surveys:read telework:write"
+        assert row.expires_at - row.created_at == timedelta(days=10)
+    assert cli("token", "create", "suzuki", "--scope", "payroll:write").exit_code != 0
+    assert cli("token", "create", "suzuki", "--days", "400").exit_code != 0
 
 
 def test_token_create_for_unknown_user_fails(cli):

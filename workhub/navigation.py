@@ -88,6 +88,7 @@ NAV: tuple[NavItem | NavGroup, ...] = (
         NavItem(_l("Users"), "admin.users", ("admin",)),
         NavItem(_l("Departments"), "admin.departments", ("admin",)),
         NavItem(_l("Audit log"), "admin.audit", ("admin",)),
+        NavItem(_l("API tokens"), "admin.tokens", ("admin",)),
         NavItem(_l("Jobs"), "jobs.index", ("admin",)),
         NavItem(_l("Mail"), "notify.mail_settings", ("admin",)),
     )),

@@ -152,12 +152,15 @@ def init_app(app: Flask) -> None:
         scheme, _sep, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             return None
-        from workhub.auth.services import user_for_token
+        from workhub.auth.services import token_for_secret
 
-        user = user_for_token(secret.strip())
-        if user is not None:
-            g.token_auth = True
-            db.session.commit()
+        token = token_for_secret(secret.strip())
+        if token is None:
+            return None
+        g.token_auth = True
+        g.token_scopes = token.scope_map  # checked by workhub/api before every API view
+        user = token.user
+        db.session.commit()
         return user
 
     @login_manager.unauthorized_handler

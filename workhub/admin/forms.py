@@ -287,3 +287,22 @@ class AuditFilterForm(Form):
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(_l("The end date is before the start date."))
+
+
+class TokenFilterForm(Form):
+    q = StringField(
+        _l("Search"),
+        filters=[_strip],
+        validators=[Length(max=100, message=_l("At most %(max)d characters.")), PlainText()],
+        description=_l("Part of the owner's login ID or name, or of the token's name."),
+    )
+    status = SelectField(
+        _l("Status"),
+        choices=[
+            SelectChoice("active", _l("Active")),
+            SelectChoice("", _l("All")),
+            SelectChoice("expired", _l("Expired")),
+            SelectChoice("revoked", _l("Revoked")),
+        ],
+        default="active",
+    )

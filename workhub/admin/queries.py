@@ -7,9 +7,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
-from workhub.auth.models import AuditEvent
+from workhub.auth.models import ApiToken, AuditEvent
+from workhub.database import utcnow
 from workhub.extensions import db
 from workhub.org.models import Department, User, UserRole, subtree_ids
 from workhub.pagination import PER_PAGE, Page, paginate, parse_page  # noqa: F401
@@ -178,3 +179,21 @@ def search_audit(
         stmt = stmt.where(AuditEvent.at < end)
     stmt = stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     return paginate(stmt, page)
+
+
+def search_tokens(*, q: str = "", status: str = "active", page: int = 1) -> Page:
+    """Everyone's API tokens, newest first; ``status``: active, expired, revoked or all."""
+    now = utcnow()
+    stmt = select(ApiToken).join(User, ApiToken.user_id == User.id).options(
+        contains_eager(ApiToken.user))
+    if q:
+        needle = q.lower()
+        stmt = stmt.where(or_(*(func.lower(column).contains(needle, autoescape=True)
+                                for column in (User.login, User.display_name, ApiToken.name))))
+    if status == "active":
+        stmt = stmt.where(ApiToken.revoked_at.is_(None), ApiToken.expires_at > now)
+    elif status == "expired":
+        stmt = stmt.where(ApiToken.revoked_at.is_(None), ApiToken.expires_at <= now)
+    elif status == "revoked":
+        stmt = stmt.where(ApiToken.revoked_at.is_not(None))
+    return paginate(stmt.order_by(ApiToken.created_at.desc(), ApiToken.id.desc()), page)

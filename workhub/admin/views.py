@@ -14,6 +14,7 @@ from workhub.admin.forms import (
     DepartmentEditForm,
     PasswordResetForm,
     RolesForm,
+    TokenFilterForm,
     UserActiveForm,
     UserCreateForm,
     UserEditForm,
@@ -26,10 +27,11 @@ from workhub.admin.queries import (
     department_tree,
     parse_page,
     search_audit,
+    search_tokens,
     search_users,
 )
 from workhub.auth.permissions import roles_required
-from workhub.auth.services import login_digest
+from workhub.auth.services import login_digest, revoke_token
 from workhub.auth.sessions import end_all_sessions, live_sessions
 from workhub.auth.throttle import ThrottleSettings, paused_until
 from workhub.errors import Conflict, DomainError
@@ -378,3 +380,32 @@ def audit():
         page=parse_page(request.args.get("page")),
     )
     return render_template("admin/audit.html", form=form, result=result, args=_filter_args(form))
+
+
+# --- API tokens -------------------------------------------------------------------------
+
+
+@bp.get("/tokens")
+@roles_required("admin")
+def tokens():
+    form = TokenFilterForm(request.args)
+    if not form.validate():
+        return render_template("admin/tokens.html", form=form, result=None, args={}), 400
+    result = search_tokens(q=form.q.data or "", status=form.status.data,
+                           page=parse_page(request.args.get("page")))
+    return render_template("admin/tokens.html", form=form, result=result,
+                           args=_filter_args(form))
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@roles_required("admin")
+def token_revoke(token_id: int):
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    row = revoke_token(token_id, owner=None, actor=current_user._get_current_object(),
+                       ip=request.remote_addr)
+    db.session.commit()
+    flash(_("The token %(name)s of %(login)s has been revoked.", name=row.name,
+            login=row.user.login), "success")
+    return redirect(url_for("admin.tokens"), 303)

@@ -445,7 +445,13 @@ def build_openapi() -> dict:
             "title": "WorkHub API",
             "version": "1",
             "description": "Authenticate with `Authorization: Bearer <personal token>`; "
-            "create a token on your profile page or with `workhub token create LOGIN`.",
+            "create a token on your profile page or with `workhub token create LOGIN`. "
+            "A token may read, or read and write, each feature it was given (telework: "
+            "`/telework/…`; devices: `/devices`, `/lines`, `/allocations`, "
+            "`/device-requests`; surveys: `/surveys/…`; meetings: `/meetings/…`, "
+            "`/segments/…`); any other call answers 403 `insufficient_scope`. `/me`, "
+            "`/jobs/<id>` and this document are open to every token. Tokens expire "
+            "(90 days by default, a year at most): an expired one answers 401.",
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],

@@ -27,6 +27,9 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What it may do, e.g. "devices:read telework:write" (workhub/auth/scopes.py).
+    scopes: Mapped[str] = mapped_column(String(200), default="")
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
 
@@ -34,8 +37,27 @@ class ApiToken(db.Model):
         return f"<ApiToken {self.prefix}… of user {self.user_id}>"
 
     @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= utcnow()
+
+    @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        """Neither revoked nor expired: it still signs requests in."""
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def scope_map(self) -> dict[str, str]:
+        from workhub.auth.scopes import parse
+
+        return parse(self.scopes)
+
+    @property
+    def scope_list(self) -> list[tuple[str, str]]:
+        """(feature's label, "read" or "write") in the features' order."""
+        from workhub.auth.scopes import FEATURES
+
+        scopes = self.scope_map
+        return [(str(label), scopes[f]) for f, label in FEATURES.items() if f in scopes]
 
 
 class UserSession(db.Model):

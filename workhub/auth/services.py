@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from workhub.auth import scopes as scopes_mod
 from workhub.auth import throttle
 from workhub.auth.models import ApiToken, AuditEvent
 from workhub.auth.throttle import ThrottleSettings
@@ -283,10 +284,21 @@ def _login_succeeded(user: User, ip: str | None, provider: str, key: str | None)
     return user
 
 
-def create_token(user: User, name: str, *, actor: User | None = None, ip: str | None = None):
-    """Create a personal API token; return (row, secret). The secret is shown only once."""
+def create_token(
+    user: User,
+    name: str,
+    *,
+    scopes: dict[str, str | None] | None = None,
+    days: int = scopes_mod.DEFAULT_DAYS,
+    actor: User | None = None,
+    ip: str | None = None,
+):
+    """Create a personal API token; return (row, secret). The secret is shown only once.
+
+    ``scopes`` maps features to "read" or "write" (see workhub/auth/scopes.py); None gives
+    read and write everywhere. It expires after ``days`` (at most a year)."""
     if not user.active:
-        # It would never work (see user_for_token): say so instead of printing a dead token.
+        # It would never work (see token_for_secret): say so instead of printing a dead token.
         raise DomainError(str(_l("The account %(login)s is deactivated.", login=user.login)))
     name = (name or "").strip()
     if not name:
@@ -298,16 +310,26 @@ def create_token(user: User, name: str, *, actor: User | None = None, ip: str | 
         raise DomainError(
             str(_l("The name may not contain control or invisible characters.")), field="name"
         )
+    granted = scopes_mod.full() if scopes is None else scopes_mod.check(scopes)
+    if isinstance(days, bool) or not isinstance(days, int) \
+            or not 1 <= days <= scopes_mod.MAX_DAYS:
+        raise DomainError(str(_l("A token lasts from 1 to %(n)d days.", n=scopes_mod.MAX_DAYS)),
+                          field="days")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
     row = ApiToken(
         user_id=user.id,
         name=name,
         token_hash=_token_digest(secret),
         prefix=secret[: len(TOKEN_PREFIX) + 4],
+        scopes=scopes_mod.format_scopes(granted),
+        created_at=now,
+        expires_at=now + timedelta(days=days),
     )
     db.session.add(row)
     db.session.flush()
-    audit("token.created", actor=actor or user, target=user.login, ip=ip, token_id=row.id)
+    audit("token.created", actor=actor or user, target=user.login, ip=ip, token_id=row.id,
+          scopes=row.scopes, days=days)
     return row, secret
 
 
@@ -316,8 +338,8 @@ def _token_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def user_for_token(secret: str) -> User | None:
-    """Return the active user owning the active token ``secret``, or None."""
+def token_for_secret(secret: str) -> ApiToken | None:
+    """Return the live token ``secret`` (not revoked, not expired, its owner active), or None."""
     if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(secret)))
@@ -327,15 +349,16 @@ def user_for_token(secret: str) -> User | None:
     # Write the "last used" time at most once a minute to keep token requests read-only.
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
         row.last_used_at = now
-    return row.user
+    return row
 
 
-def revoke_token(token_id: int, *, owner: User, actor: User, ip: str | None = None) -> ApiToken:
-    """Revoke one of ``owner``'s tokens."""
+def revoke_token(token_id: int, *, owner: User | None, actor: User,
+                 ip: str | None = None) -> ApiToken:
+    """Revoke one of ``owner``'s tokens (any person's when ``owner`` is None: administrators)."""
     row = db.session.get(ApiToken, token_id)
-    if row is None or row.user_id != owner.id:
+    if row is None or (owner is not None and row.user_id != owner.id):
         raise NotFound(str(_l("No such token.")))
     if row.revoked_at is None:
         row.revoked_at = utcnow()
-        audit("token.revoked", actor=actor, target=owner.login, ip=ip, token_id=row.id)
+        audit("token.revoked", actor=actor, target=row.user.login, ip=ip, token_id=row.id)
     return row

@@ -133,14 +133,26 @@ def register(app: Flask) -> None:
     @token.command("create")
     @click.argument("login")
     @click.option("--name", default="cli", help="A name to tell the token apart.")
-    def token_create(login, name):
+    @click.option("--scope", "scope_args", multiple=True, metavar="FEATURE:LEVEL",
+                  help="What it may do, e.g. telework:write or surveys:read (repeatable; "
+                       "features: telework, devices, surveys, meetings). Default: read all.")
+    @click.option("--days", default=90, show_default=True, type=int,
+                  help="Days until it expires (at most 365).")
+    def token_create(login, name, scope_args, days):
         """Create a personal API token for LOGIN and print it once."""
+        from workhub.auth.scopes import FEATURES
         from workhub.auth.services import create_token
         from workhub.org.services import get_user
 
+        scopes: dict[str, str | None] = dict.fromkeys(FEATURES, "read")
+        if scope_args:
+            scopes = dict.fromkeys(FEATURES)
+            for arg in scope_args:
+                feature, _sep, level = arg.partition(":")
+                scopes[feature] = level or "read"
         try:
             owner = get_user(login)
-            _row, secret = create_token(owner, name, ip="cli")
+            _row, secret = create_token(owner, name, scopes=scopes, days=days, ip="cli")
         except DomainError as exc:
             _fail(exc)
         db.session.commit()

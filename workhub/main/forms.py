@@ -2,8 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length
+
+from workhub.auth.scopes import DEFAULT_DAYS, FEATURES, MAX_DAYS
 
 LANGUAGE_CHOICES = [("ja", "日本語"), ("en", "English")]
 
@@ -35,6 +37,28 @@ class TokenForm(FlaskForm):
         ],
         description=_l("For example the name of the script or tool that will use it."),
     )
+    days = SelectField(
+        _l("Expires after"),
+        choices=lambda: [(30, _l("30 days")), (DEFAULT_DAYS, _l("90 days")),
+                         (180, _l("180 days")), (MAX_DAYS, _l("1 year"))],
+        coerce=int,
+        default=DEFAULT_DAYS,
+        validate_choice=True,
+    )
+
+    def scope_fields(self):
+        return [getattr(self, f"scope_{feature}") for feature in FEATURES]
+
+    def scopes(self) -> dict[str, str]:
+        return {feature: getattr(self, f"scope_{feature}").data for feature in FEATURES}
+
+
+SCOPE_CHOICES = [("", _l("No access")), ("read", _l("Read")), ("write", _l("Read and write"))]
+for _feature, _label in FEATURES.items():
+    # Read by default: a script that only fetches should not be able to change anything.
+    setattr(TokenForm, f"scope_{_feature}", RadioField(
+        _label, choices=lambda: SCOPE_CHOICES, default="read",
+        validate_choice=True))
 
 
 class EmptyForm(FlaskForm):

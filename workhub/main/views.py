@@ -166,11 +166,14 @@ def create_api_token():
     if form.validate_on_submit():
         try:
             _row, secret = create_token(
-                current_user._get_current_object(), form.name.data, ip=request.remote_addr
+                current_user._get_current_object(), form.name.data, scopes=form.scopes(),
+                days=form.days.data, ip=request.remote_addr,
             )
         except DomainError as exc:
             db.session.rollback()
-            form.name.errors.append(exc.message)
+            target = {"days": form.days, "scopes": form.scope_fields()[0]}.get(exc.field,
+                                                                              form.name)
+            target.errors = [*target.errors, exc.message]
         else:
             db.session.commit()
             # The secret is shown once, on this response only; it is never stored in plain text.
