@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
+from workhub.catalogues import ensure_compiled
 from workhub.config import PROJECT_ROOT, load_config
+
+PACKAGE = Path(__file__).resolve().parent
+# An installed wheel carries the templates inside the package; a checkout has them at the top.
+TEMPLATES = PACKAGE / "templates"
+if not TEMPLATES.is_dir():
+    TEMPLATES = PROJECT_ROOT / "templates"
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create the Flask application: config, extensions, blueprints, CLI; nothing else."""
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
+        template_folder=str(TEMPLATES),
         static_folder="static",
     )
     settings = load_config()
@@ -25,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from workhub import all_models, request_limits, web  # noqa: F401
     from workhub.extensions import babel, csrf, db, limiter, login_manager
 
+    ensure_compiled(PACKAGE / "translations")
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

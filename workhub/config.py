@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -215,11 +216,19 @@ def _schedules(env: dict[str, str]) -> dict[str, str]:
     return {k[len(prefix):].lower(): v for k, v in env.items() if k.startswith(prefix)}
 
 
+def default_instance_path() -> Path:
+    """``instance/`` of a checkout; for an installed wheel (site-packages is no place for
+    data) ``<prefix>/var/workhub-instance``, as Flask itself would choose."""
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        return PROJECT_ROOT / "instance"
+    return Path(sys.prefix) / "var" / "workhub-instance"
+
+
 def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from the environment."""
     env = dict(os.environ if env is None else env)
     instance_path = Path(
-        _text(env, "WORKHUB_INSTANCE_PATH", str(PROJECT_ROOT / "instance"))
+        _text(env, "WORKHUB_INSTANCE_PATH", str(default_instance_path()))
     ).resolve()
     language = _language(env)
     timezone = _timezone(env)
