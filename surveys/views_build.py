@@ -289,6 +289,3 @@ def delete(survey_id: int):
     db.session.commit()
     flash(_("The draft was deleted."), "success")
     return redirect(url_for("surveys_build.survey_list"), 303)
-
-
-from surveys import views_build_questions  # noqa: E402,F401  (routes on bp)

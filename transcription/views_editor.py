@@ -283,6 +283,3 @@ def search_page():
             error, status = exc.message, 400
     return render_template("meetings/search.html", query=query or "", hits=hits, error=error,
                            min_length=finder.MIN_QUERY), status
-
-
-from transcription import views_minutes  # noqa: E402,F401  (its routes are on bp)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,28 @@ from workhub.catalogues import ensure_compiled
 from workhub.config import PROJECT_ROOT, load_config
 
 PACKAGE = Path(__file__).resolve().parent
+# Modules that add routes to a blueprint defined in another module. They are imported here,
+# before the blueprints are registered, so that no module imports its own importer back.
+ROUTE_MODULES = (
+    "workhub.api.views",
+    "workhub.jobs.api",
+    "workhub.telework.api_bookings",
+    "workhub.telework.api_sessions",
+    "workhub.telework.stats_api",
+    "workhub.telework.views_targets",
+    "workhub.devices.api_inventory",
+    "workhub.devices.api_loans",
+    "workhub.devices.views_inventory_admin",
+    "workhub.devices.views_lines",
+    "workhub.devices.views_requests",
+    "surveys.api_answer",
+    "surveys.api_build",
+    "surveys.api_results",
+    "surveys.views_build_questions",
+    "transcription.api_meetings",
+    "transcription.api_transcripts",
+    "transcription.views_minutes",
+)
 # An installed wheel carries the templates inside the package; a checkout has them at the top.
 TEMPLATES = PACKAGE / "templates"
 if not TEMPLATES.is_dir():
@@ -65,6 +88,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from workhub.telework.views_delegates import bp as telework_delegates_bp
     from workhub.telework.views_sessions import bp as telework_sessions_bp
 
+    for module in ROUTE_MODULES:
+        import_module(module)
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
@@ -89,7 +114,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Handlers must be known wherever jobs are queued (web, API, CLI), not only in the worker.
     load_job_modules(app.config["JOB_EXTRA_MODULES"])
 
-    from workhub.cli import register_cli
+    from workhub.commands import register as register_commands
 
-    register_cli(app)
+    register_commands(app)
     return app

@@ -17,10 +17,3 @@ def _create_app(*_args) -> Flask:
              add_default_commands=False)
 def main() -> None:
     """WorkHub: the city office's remote-work intranet."""
-
-
-def register_cli(app: Flask) -> None:
-    """Attach every command group to ``app.cli``."""
-    from workhub import commands
-
-    commands.register(app)

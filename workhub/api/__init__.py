@@ -34,18 +34,3 @@ def authenticate_request():
     elif request.method in UNSAFE_METHODS:
         csrf.protect()
     return None
-
-
-# Each module below registers its routes on bp; a feature with an API adds its module here.
-from surveys import api_answer as surveys_answer_api  # noqa: E402,F401
-from surveys import api_build as surveys_build_api  # noqa: E402,F401
-from surveys import api_results as surveys_results_api  # noqa: E402,F401
-from transcription import api_meetings as transcription_meetings_api  # noqa: E402,F401
-from transcription import api_transcripts as transcription_transcripts_api  # noqa: E402,F401
-from workhub.api import views  # noqa: E402,F401
-from workhub.devices import api_inventory as devices_inventory_api  # noqa: E402,F401
-from workhub.devices import api_loans as devices_loans_api  # noqa: E402,F401
-from workhub.jobs import api as jobs_api  # noqa: E402,F401
-from workhub.telework import api_bookings as telework_bookings_api  # noqa: E402,F401
-from workhub.telework import api_sessions as telework_sessions_api  # noqa: E402,F401
-from workhub.telework import stats_api as telework_stats_api  # noqa: E402,F401

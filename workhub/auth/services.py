@@ -7,34 +7,41 @@ commit to the caller.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import logging
 import math
 import secrets
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from workhub.auth import scopes as scopes_mod
 from workhub.auth import throttle
-from workhub.auth.models import ApiToken, AuditEvent
+from workhub.auth.audit import audit
+from workhub.auth.models import ApiToken
+from workhub.auth.passwords import (  # noqa: F401 - also used from here by the views
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    check_password_strength,
+    has_hidden_characters,
+    hash_password,
+    login_digest,
+    normalise_login,
+    set_password,
+)
 from workhub.auth.throttle import ThrottleSettings
 from workhub.database import utcnow
 from workhub.errors import DomainError, NotFound
 from workhub.extensions import db
 from workhub.org.models import User
+from workhub.org.services import upsert_directory_user
 
 log = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "whk_"  # noqa: S105 - a public marker, not a secret
-MIN_PASSWORD_LENGTH = 10
-MAX_PASSWORD_LENGTH = 1024
 # A real hash of a random password: checked when the login is unknown so that unknown and
 # known logins take the same time (no enumeration by timing).
 _DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
@@ -89,96 +96,11 @@ class LoginSettings:
     throttle: ThrottleSettings = field(default_factory=ThrottleSettings)
 
 
-def hash_password(password: str) -> str:
-    """Return a salted scrypt hash of ``password``."""
-    return generate_password_hash(password, method="scrypt")
-
-
-def check_password_strength(password: str, login: str = "") -> None:
-    """Raise DomainError when ``password`` is too weak to be set."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(
-            str(_l("The password must be at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)),
-            field="password",
-        )
-    if login and login.lower() in password.lower():
-        raise DomainError(str(_l("The password must not contain the login ID.")), field="password")
-    if len(set(password)) < 4:
-        raise DomainError(str(_l("The password is too simple.")), field="password")
-    # Sign-in refuses these (see authenticate), so such a password could never be used.
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise DomainError(
-            str(_l("The password must be at most %(n)d characters.", n=MAX_PASSWORD_LENGTH)),
-            field="password",
-        )
-    if has_hidden_characters(password):
-        raise DomainError(
-            str(_l("The password may not contain control characters.")), field="password"
-        )
-
-
-def set_password(user: User, password: str) -> None:
-    """Check and store a new local password for ``user``."""
-    check_password_strength(password, user.login)
-    user.password_hash = hash_password(password)
-    # A new password lifts a pause: the person (or the admin who reset it) knows it.
-    throttle.forget(login_digest(user.login))
-
-
-def normalise_login(login: str) -> str:
-    return (login or "").strip().lower()
-
-
-def has_hidden_characters(text: str) -> bool:
-    """Whether ``text`` holds control, format (bidi override), or line/paragraph separators.
-
-    Ordinary spaces, including the full-width space common in Japanese text, are allowed.
-    """
-    return any(
-        unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp")
-        for c in text
-    )
-
-
-def login_digest(login: str | None) -> str | None:
-    """A keyed digest of what was typed as a login: failures of one typed text can be told
-    apart and counted without storing the text, which is sometimes a password typed into
-    the wrong field."""
-    if not login:
-        return None
-    key = str(current_app.config.get("SECRET_KEY") or "").encode()
-    return hmac.new(key, normalise_login(login).encode("utf-8", "replace"),
-                    hashlib.sha256).hexdigest()[:16]
-
-
 def refuse_login(login: str | None, *, ip: str | None, reason: str) -> LoginFailed:
     """Audit a sign-in refused before any account was looked up; return the error to raise.
     What was typed is not stored, only its digest."""
     audit("login.failed", ip=ip, reason=reason, login_digest=login_digest(login))
     return LoginFailed(reason)
-
-
-def audit(
-    event: str,
-    *,
-    actor: User | None = None,
-    actor_login: str | None = None,
-    target: str | None = None,
-    ip: str | None = None,
-    **detail: Any,
-) -> AuditEvent:
-    """Record one security event."""
-    row = AuditEvent(
-        event=event,
-        actor_id=actor.id if actor is not None else None,
-        actor_login=(actor.login if actor is not None else actor_login),
-        target=target,
-        ip=ip,
-        detail=detail,
-    )
-    db.session.add(row)
-    db.session.flush()
-    return row
 
 
 def _find_user(login: str) -> User | None:
@@ -239,8 +161,6 @@ def authenticate(
             except LoginFailed as exc:
                 directory_said = {"ldap": exc.reason}  # for the audit log only
                 continue
-            from workhub.org.services import upsert_directory_user
-
             try:
                 user = upsert_directory_user(entry, ip=ip)
             except DomainError as exc:

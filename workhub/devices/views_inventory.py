@@ -241,7 +241,3 @@ def device_install(device_id: int):
         lambda: _("The line %(line)s is now installed in %(tag)s.", line=found[0].label,
                   tag=device.asset_tag),
         url_for("devices.device", device_id=device.id))
-
-
-# The other pages of this blueprint register themselves on ``bp``.
-from workhub.devices import views_inventory_admin, views_lines  # noqa: E402,F401

@@ -331,6 +331,3 @@ def person(user_id: int):
 def leavers():
     return render_template("devices/leavers.html", leavers=q.leavers(),
                            language=select_locale())
-
-
-from workhub.devices import views_requests  # noqa: E402,F401  (routes on this blueprint)

@@ -9,6 +9,8 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from workhub.auth.audit import audit
+from workhub.auth.passwords import MAX_PASSWORD_LENGTH, set_password
 from workhub.config import ROLES
 from workhub.errors import Conflict, DomainError, NotFound
 from workhub.extensions import db
@@ -136,7 +138,6 @@ def create_user(
     password_hash: str | None = None,
 ) -> User:
     """Create a user. Local users get a password; LDAP users sign in through the directory."""
-    from workhub.auth.services import set_password
 
     login = check_login(login)
     if db.session.scalar(select(User.id).where(User.login == login)) is not None:
@@ -173,7 +174,6 @@ def get_user(login: str) -> User:
 
 def set_user_roles(user: User, roles, *, actor: User | None, ip: str | None = None) -> User:
     """Replace ``user``'s roles and audit the change."""
-    from workhub.auth.services import audit
 
     wanted = check_roles(roles)
     before = sorted(user.roles)
@@ -215,7 +215,6 @@ def upsert_directory_user(
     Role changes are audited as ``roles.changed`` (``actor`` is None when the directory
     itself made the change at sign-in).
     """
-    from workhub.auth.services import audit
 
     login = check_login(entry.login)
     user = db.session.scalar(select(User).where(User.login == login))
@@ -295,7 +294,6 @@ def admin_create_user(
     ip: str | None = None,
 ) -> User:
     """Create a local account on an administrator's behalf and audit it."""
-    from workhub.auth.services import audit
 
     wanted = _require_some_role(roles)
     user = create_user(
@@ -314,7 +312,6 @@ def admin_create_user(
 
 def set_user_active(user: User, active: bool, *, actor: User | None, ip: str | None = None):
     """Activate or deactivate ``user``; the change is audited."""
-    from workhub.auth.services import audit
 
     _refuse_self_lockout(user, actor, active=active)
     if bool(user.active) != bool(active):
@@ -375,7 +372,6 @@ def reset_user_password(
     user: User, password: str, *, actor: User | None, ip: str | None = None
 ) -> User:
     """Set a new password for a local account (audited as ``password.reset``)."""
-    from workhub.auth.services import audit, set_password
 
     if user.auth_source != "local":
         raise DomainError(
@@ -394,7 +390,6 @@ def change_own_password(user: User, current: str, new: str, *, ip: str | None = 
     other sign-in of theirs ends (the caller keeps the one this came from)."""
     from werkzeug.security import check_password_hash
 
-    from workhub.auth.services import MAX_PASSWORD_LENGTH, audit, set_password
 
     if user.auth_source != "local":
         raise DomainError(

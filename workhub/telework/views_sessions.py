@@ -398,7 +398,3 @@ def reopen_month():
             flash(_("%(month)s has been reopened.", month=form.month.data), "success")
             return redirect(url_for("telework_sessions.months"), 303)
     return _months_page(reopen_form=form, errors=errors, status=status)
-
-
-# The targets and policy pages register their routes on bp.
-from workhub.telework import views_targets  # noqa: E402,F401
