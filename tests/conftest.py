@@ -249,6 +249,14 @@ def english(app, monkeypatch):
 
 
 @pytest.fixture
+def uploads(app, tmp_path, monkeypatch) -> Path:
+    """UPLOAD_DIR in the test's own temporary folder (recordings and their spool)."""
+    folder = tmp_path / "uploads"
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
 def app_ctx(app):
     """An application context for tests that call services directly."""
     with app.app_context():

@@ -28,13 +28,6 @@ from workhub.org.models import Department
 pytestmark = pytest.mark.usefixtures("english", "org")
 
 
-@pytest.fixture
-def uploads(app, tmp_path, monkeypatch):
-    folder = tmp_path / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(folder))
-    return folder
-
-
 def _upload(meeting, data: bytes, name: str = "clip.wav") -> Recording:
     recording = rec.upload_recording(meeting, user("sec"), io.BytesIO(data), name)
     db.session.commit()

@@ -21,6 +21,7 @@ from transcription_meetings_helpers import (  # noqa: F401 - fixtures
     truncated,
     user,
     video_without_sound,
+    webm_tone,
 )
 
 from transcription import recordings as rec
@@ -29,13 +30,6 @@ from workhub.extensions import db
 from workhub.jobs.models import Job
 
 pytestmark = pytest.mark.usefixtures("english", "org")
-
-
-@pytest.fixture
-def uploads(app, tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(folder))
-    return folder
 
 
 def _upload(meeting, path_or_bytes, name: str, who: str = "sec"):
@@ -304,9 +298,11 @@ def test_recorder_upload_answers_json(app, client, uploads, tmp_path):
     headers = {"X-CSRFToken": token, "Accept": "application/json"}
     good = client.post(f"/meetings/{meeting_id}/recordings", headers=headers,
                        data={"csrf_token": token, "file": (
-                           io.BytesIO(tone(tmp_path / "r.wav").read_bytes()), "recording.webm")},
+                           io.BytesIO(webm_tone(tmp_path / "r.webm").read_bytes()),
+                           "recording.webm")},
                        content_type="multipart/form-data")
-    # A WAV named .webm is still probed by its content: accepted.
+    # (A WAV named .webm is refused: a file is read as the format its name says only, see
+    # test_transcription_hostile.py.)
     assert good.status_code == 202
     body = good.get_json()
     assert body["url"] == f"/meetings/{meeting_id}#recording-{body['recording_id']}"

@@ -55,6 +55,22 @@ def tone(path: Path, seconds: float = 0.5, channels: int = 1) -> Path:
     return write_wav(path, signal if channels == 1 else np.stack([signal, signal], axis=1))
 
 
+def webm_tone(path: Path, seconds: float = 0.5) -> Path:
+    """A tone as WebM/Opus, what Chromium's MediaRecorder uploads."""
+    import av
+
+    rate = 48000
+    t = np.arange(int(rate * seconds)) / rate
+    signal = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)[None, :]
+    with av.open(str(path), "w", format="webm") as out:
+        stream = out.add_stream("libopus", rate=rate, layout="mono")
+        frame = av.AudioFrame.from_ndarray(signal, format="flt", layout="mono")
+        frame.sample_rate = rate
+        for packet in [*stream.encode(frame), *stream.encode()]:
+            out.mux(packet)
+    return path
+
+
 def silent(path: Path) -> Path:
     return write_wav(path, np.zeros(8000))
 

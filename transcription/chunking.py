@@ -111,12 +111,43 @@ class Window:
         return sum(e - s for s, e in self.pieces) / SAMPLE_RATE
 
 
-def speech_regions(audio: np.ndarray, settings: VadSettings) -> list[tuple[int, int]]:
-    """Return (start, end) samples of speech, padded, each shorter than a window."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
+# VAD is given at most this much audio at once (its copies of the float samples are what
+# it costs in memory), cut at the quietest 50 ms of the last VAD_CUT_SEARCH_S so that no
+# word is cut in two. A recording this short is given whole, as it always was.
+VAD_BLOCK_S = 600
+VAD_CUT_SEARCH_S = 30
+_HOP = 800  # 50 ms
 
+
+def vad_blocks(signal, block_s: float = VAD_BLOCK_S) -> list[tuple[int, int]]:
+    """Return (start, end) samples of the stretches VAD is given, in order, covering all."""
+    size = signal.size
+    block, search = int(block_s * SAMPLE_RATE), VAD_CUT_SEARCH_S * SAMPLE_RATE
+    bounds = [0]
+    while size - bounds[-1] > block:
+        end = bounds[-1] + block
+        tail = np.asarray(signal[end - search:end], dtype=np.float64)
+        energy = np.square(tail[: tail.size // _HOP * _HOP]).reshape(-1, _HOP).sum(axis=1)
+        bounds.append(end - search + int(np.argmin(energy)) * _HOP + _HOP // 2)
+    return list(zip(bounds, [*bounds[1:], size], strict=True))
+
+
+def speech_regions(audio, settings: VadSettings) -> list[tuple[int, int]]:
+    """Return (start, end) samples of speech, padded, each shorter than a window.
+
+    ``audio`` is a float32 array or anything sliced like one (`pcm.PcmSignal`).
+    """
     if audio.size == 0:
         return []
+    regions: list[tuple[int, int]] = []
+    for start, end in vad_blocks(audio):
+        regions += [(s + start, e + start) for s, e in _vad(audio[start:end], settings)]
+    return regions
+
+
+def _vad(audio: np.ndarray, settings: VadSettings) -> list[tuple[int, int]]:
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
     options = VadOptions(
         threshold=settings.threshold,
         min_silence_duration_ms=settings.min_silence_ms,
@@ -155,7 +186,7 @@ def group_windows(regions: list[tuple[int, int]], settings: VadSettings) -> list
     return windows
 
 
-def plan_windows(audio: np.ndarray, settings: VadSettings | None = None) -> list[Window]:
+def plan_windows(audio, settings: VadSettings | None = None) -> list[Window]:
     """Find speech in `audio` and return the windows to decode, in time order."""
     settings = settings or VadSettings()
     return group_windows(speech_regions(audio, settings), settings)

@@ -3,9 +3,12 @@
 No Flask, no database: the worker, the `workhub transcribe` command and the benchmark call
 the same `transcribe`. The pipeline:
 
-1. decode with PyAV (`audio.load_audio`); a stereo file whose channels carry different
-   people is transcribed channel by channel (speakers "1" and "2"), else mixed to mono;
-2. voice activity detection cuts the audio into windows at pauses (`chunking`);
+1. probe, then decode with PyAV in a limited child process (`sandbox`) to PCM files read
+   piece by piece (`pcm`), so memory stays flat whatever the length; a stereo file whose
+   channels carry different people is transcribed channel by channel (speakers "1" and
+   "2"), else mixed to mono;
+2. voice activity detection cuts the audio into windows at pauses (`chunking`), ten
+   minutes of audio at a time;
 3. windows are decoded in batches with timestamps, resumed where the model stopped short
    and re-decoded at higher temperature where it looped (`decoding`);
 4. the hallucination guard drops silence phrases and empty-window text, collapses loops
@@ -15,21 +18,14 @@ the same `transcribe`. The pipeline:
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from transcription import guard
-from transcription.audio import (
-    SAMPLE_RATE,
-    AudioError,
-    AudioInfo,
-    channels_differ,
-    load_audio,
-    mono_mix,
-    probe,
-)
+from transcription import guard, sandbox
+from transcription.audio import SAMPLE_RATE, AudioError, AudioInfo, mono_mix, probe
 from transcription.chunking import (
     VadSettings,
     kept_pause_samples,
@@ -37,6 +33,7 @@ from transcription.chunking import (
     speech_share,
 )
 from transcription.decoding import Decoder, DecodeSettings, RawSegment
+from transcription.pcm import PcmSignal
 from transcription.spelling import apply_glossary
 
 __all__ = [
@@ -143,8 +140,12 @@ def _prompt(wm, tokenizer, glossary: Sequence[str], glossary_as: str) -> list[in
     return wm.get_prompt(tokenizer, previous, without_timestamps=False, hotwords=hotwords)
 
 
-def _detect_language(wm, audio: np.ndarray, windows) -> tuple[str, float]:
-    speech = [audio[s:e] for w in windows[:3] for s, e in w.pieces] or [audio[:30 * SAMPLE_RATE]]
+def _detect_language(wm, signals: list[PcmSignal], windows) -> tuple[str, float]:
+    pieces = [(s, e) for w in windows[:3] for s, e in w.pieces] or [(0, 30 * SAMPLE_RATE)]
+    if len(signals) == 1:
+        speech = [signals[0][s:e] for s, e in pieces]
+    else:  # two people, one per channel (so not phase-inverted): what both said
+        speech = [mono_mix(signals[0][s:e], signals[1][s:e], False) for s, e in pieces]
     sample = np.concatenate(speech)[:30 * SAMPLE_RATE]
     language, probability, _ = wm.detect_language(audio=sample)
     return language, float(probability)
@@ -195,6 +196,8 @@ def transcribe(
     options: TranscribeOptions | None = None,
     progress: ProgressFn | None = None,
     cancelled: CancelledFn | None = None,
+    ext: str | None = None,
+    limits: sandbox.Limits | None = None,
 ) -> Transcript:
     """Transcribe a recording.
 
@@ -206,31 +209,46 @@ def transcribe(
       options: Pipeline settings; `TranscribeOptions()` when None.
       progress: Called as progress(seconds_done, seconds_total) after each batch.
       cancelled: Polled before each batch; when it returns True, `Cancelled` is raised.
+      ext: The extension the file was accepted with (it is read as that format only);
+        None for the path's own suffix.
+      limits: The decoding child's limits and the longest recording; `Limits()` when None.
 
     Returns:
       A Transcript whose segments are in time order.
 
     Raises:
-      AudioError: the file cannot be decoded or holds no sound.
+      AudioError: the file cannot be decoded, holds no sound, is too long, or its decoding
+        exceeded the limits.
       Cancelled: `cancelled()` returned True.
     """
+    options = options or TranscribeOptions()
+    limits = limits or sandbox.Limits()
+    info = sandbox.probe(path, ext, limits)
+    split = options.split_stereo and info.channels == 2
+    with tempfile.TemporaryDirectory(prefix="workhub-pcm-") as folder:
+        files = sandbox.decode(path, ext, folder, stereo=split, limits=limits)
+        signals = [PcmSignal(f) for f in files]
+        try:
+            return _transcribe(signals, model, language, glossary, options, progress,
+                               cancelled)
+        finally:
+            for signal in signals:
+                signal.close()
+
+
+def _transcribe(signals: list[PcmSignal], model, language: str | None,
+                glossary: Sequence[str], options: TranscribeOptions,
+                progress: ProgressFn | None, cancelled: CancelledFn | None) -> Transcript:
     from faster_whisper.tokenizer import Tokenizer
 
-    options = options or TranscribeOptions()
     wm = _whisper(model)
-    info = probe(path)
-    split = options.split_stereo and info.channels == 2
-    signals = load_audio(path, channels=2 if split else 1)
-    if split and not channels_differ(signals[0], signals[1]):
-        signals = [mono_mix(signals[0], signals[1])]
     duration = signals[0].size / SAMPLE_RATE
     speakers: list[str | None] = ["1", "2"] if len(signals) == 2 else [None]
 
     plans = [plan_windows(signal, options.vad) for signal in signals]
     probability = 1.0
     if language is None:
-        mix = signals[0] if len(signals) == 1 else mono_mix(signals[0], signals[1])
-        language, probability = _detect_language(wm, mix, plans[0])
+        language, probability = _detect_language(wm, signals, plans[0])
     if not wm.model.is_multilingual:
         language = "en"
     tokenizer = Tokenizer(wm.hf_tokenizer, wm.model.is_multilingual, task="transcribe",

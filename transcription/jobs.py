@@ -141,13 +141,14 @@ def transcribe_recording(job, ctx):
     loaded = load_engine_model()
     progress = _Progress(ctx)
     try:
+        # Decoded in a limited child: a file that overruns it fails this job, not the worker.
         result = transcribe(path, model=loaded, language=language, glossary=glossary,
-                            progress=progress, cancelled=progress.cancelled)
+                            progress=progress, cancelled=progress.cancelled,
+                            ext=rec.recording_ext(recording), limits=rec.media_limits())
     except Cancelled:
         raise progress.stop or JobCancelled() from None
     except AudioError as exc:
-        message = rec.AUDIO_MESSAGES.get(exc.code, rec.AUDIO_MESSAGES[AudioError.NOT_MEDIA])
-        raise JobError(str(message), retryable=False, detail=str(exc)) from exc
+        raise JobError(rec.audio_message(exc), retryable=False, detail=str(exc)) from exc
     if progress.stop is not None:
         raise progress.stop
     recording = db.session.get(Recording, recording.id)  # the progress steps committed

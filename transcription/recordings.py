@@ -1,6 +1,7 @@
 """Recordings: an upload is streamed to a temporary file (size limit, SHA-256 on the way),
-probed by decoding, stored once per content under ``<UPLOAD_DIR>/recordings/<sha[:2]>/<sha>``
-(outside any static path), and its transcription queued. A refused file leaves nothing behind.
+probed by decoding in a limited child process (`sandbox`), stored once per content under
+``<UPLOAD_DIR>/recordings/<sha[:2]>/<sha>`` (outside any static path), and its transcription
+queued. A refused file leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from transcription.audio import AudioError, probe
+from transcription import sandbox
+from transcription.audio import AudioError
 from transcription.models import Meeting, Recording
 from transcription.permissions import can_manage_meeting
 from workhub.errors import Conflict, DomainError, Forbidden, NotFound
@@ -42,6 +44,9 @@ AUDIO_MESSAGES = {
     AudioError.NO_AUDIO: _l("The file has no sound track (a video without sound?)."),
     AudioError.TRUNCATED: _l("The recording is damaged or cut off: upload the complete file."),
     AudioError.SILENT: _l("The recording is silent: check the microphone and record again."),
+    AudioError.LIMITS: _l("The recording could not be checked within the server's memory and "
+                          "time limits: it may be damaged. Convert it to MP3 or M4A and "
+                          "upload it again."),
 }
 
 
@@ -116,12 +121,25 @@ def _spool(stream: BinaryIO, ext: str) -> tuple[Path, str, int]:
     return path, digest.hexdigest(), size
 
 
-def _probe(path: Path):
+def media_limits(config=None) -> sandbox.Limits:
+    """The decoding child's limits and the longest recording (WORKHUB_MEDIA_*,
+    WORKHUB_MAX_RECORDING_HOURS)."""
+    return sandbox.Limits.from_config(config or current_app.config)
+
+
+def audio_message(exc: AudioError, config=None) -> str:
+    """A refusal of the decoder as the person who uploaded the file should read it."""
+    if exc.code == AudioError.TOO_LONG:
+        return str(_l("The recording is longer than %(hours)s hours: split it and upload the "
+                      "parts.", hours=f"{media_limits(config).max_hours:g}"))
+    return str(AUDIO_MESSAGES.get(exc.code, AUDIO_MESSAGES[AudioError.NOT_MEDIA]))
+
+
+def _probe(path: Path, ext: str):
     try:
-        return probe(path)
+        return sandbox.probe(path, ext, media_limits())
     except AudioError as exc:
-        message = AUDIO_MESSAGES.get(exc.code, AUDIO_MESSAGES[AudioError.NOT_MEDIA])
-        raise UploadError(str(message), code=exc.code, status=422) from None
+        raise UploadError(audio_message(exc), code=exc.code, status=422) from None
     except (OSError, ValueError, RuntimeError):  # a decoder failure we did not foresee
         raise UploadError(str(AUDIO_MESSAGES[AudioError.NOT_MEDIA]), code="not_media",
                           status=422) from None
@@ -144,7 +162,7 @@ def upload_recording(meeting: Meeting, actor: User, stream: BinaryIO | None,
     try:
         if size == 0:
             raise UploadError(str(AUDIO_MESSAGES[AudioError.EMPTY]), code="empty", status=422)
-        info = _probe(tmp)
+        info = _probe(tmp, ext)
         existing = db.session.scalar(select(Recording).where(
             Recording.meeting_id == meeting.id, Recording.sha256 == sha,
             Recording.deleted_at.is_(None)))
@@ -164,6 +182,12 @@ def upload_recording(meeting: Meeting, actor: User, stream: BinaryIO | None,
     db.session.flush()
     start_transcription(recording, actor)
     return recording
+
+
+def recording_ext(recording: Recording) -> str:
+    """The extension the recording was accepted with (its file is stored without one)."""
+    return next((ext for ext, kind in CONTENT_TYPES.items() if kind == recording.content_type),
+                "")
 
 
 def start_transcription(recording: Recording, actor: User) -> Job:

@@ -181,6 +181,14 @@ def _float(env: dict[str, str], name: str, default: float) -> float:
         raise ValueError(f"{name} must be a number, got {raw!r}") from exc
 
 
+def _positive_float(env: dict[str, str], name: str, default: float,
+                    maximum: float = 1000.0) -> float:
+    value = _float(env, name, default)
+    if not 0 < value <= maximum:  # also refuses nan
+        raise ValueError(f"{name} must be above 0 and at most {maximum:g}, got {value!r}")
+    return value
+
+
 def _clock(env: dict[str, str], name: str, default: str) -> str:
     """A time of day ``HH:MM`` (24-hour clock), returned as ``HH:MM``."""
     raw = env.get(name, "").strip() or default
@@ -321,4 +329,10 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "WHISPER_MODEL": _text(env, "WORKHUB_WHISPER_MODEL"),
         "RECORDING_RETENTION_DAYS": _int(env, "WORKHUB_RECORDING_RETENTION_DAYS", 90, minimum=1),
         "MAX_RECORDING_MB": _int(env, "WORKHUB_MAX_RECORDING_MB", 500, minimum=1),
+        # Transcription (issue 14): recordings are decoded in a child process with these
+        # limits (transcription.sandbox); longer recordings are refused at upload.
+        "MAX_RECORDING_HOURS": _positive_float(env, "WORKHUB_MAX_RECORDING_HOURS", 8.0),
+        "MEDIA_MEMORY_MB": _int(env, "WORKHUB_MEDIA_MEMORY_MB", 1024, minimum=256),
+        "MEDIA_CPU_SECONDS": _int(env, "WORKHUB_MEDIA_CPU_SECONDS", 600, minimum=10),
+        "MEDIA_TIMEOUT_SECONDS": _int(env, "WORKHUB_MEDIA_TIMEOUT_SECONDS", 900, minimum=10),
     }
