@@ -135,7 +135,9 @@ def paths() -> dict:
                 "413": _error("Larger than WORKHUB_MAX_RECORDING_MB (`too_large`)"),
                 "415": _error("Not one of the accepted types (`unsupported_type`)"),
                 "422": _error("Not a usable recording: `empty`, `not_media`, `no_audio`, "
-                              "`truncated` or `silent`"),
+                              "`truncated`, `silent`, `too_long` (longer than "
+                              "WORKHUB_MAX_RECORDING_HOURS) or `limits` (its decoding "
+                              "exceeded the memory or time allowed)"),
             },
         }},
     }
