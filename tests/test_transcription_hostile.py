@@ -6,8 +6,13 @@ accepted, and decoded by the worker to files read piece by piece."""
 from __future__ import annotations
 
 import io
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
+import time
 import wave
 from fractions import Fraction
 from pathlib import Path
@@ -300,6 +305,48 @@ def test_a_stored_silent_recording_is_a_failed_job_not_a_transcript(app, stored,
     rec.stored_path(stored.sha256).write_bytes(silent(tmp_path / "s.wav").read_bytes())
     job = _failed_job(app, stored)
     assert job.error == "The recording is silent: check the microphone and record again."
+
+
+def _sandbox_children(marker: str) -> list[int]:
+    """Pids of decoding children whose command line names ``marker``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if "transcription.sandbox" in cmdline and marker in cmdline:
+            found.append(int(proc.name))
+    return found
+
+
+def _wait_for(condition, seconds: float = 60.0):
+    """Poll ``condition`` until it holds (a deadline against hanging, not a measurement)."""
+    deadline = time.monotonic() + seconds
+    while not (result := condition()):
+        assert time.monotonic() < deadline, "gave up waiting"
+        time.sleep(0.05)
+    return result
+
+
+def test_a_decoding_child_dies_with_the_process_that_started_it(tmp_path):
+    # Probing 7.5 hours of noise keeps a child busy for a minute of CPU or more; killed with
+    # its parent, it is gone long before the deadline of the wait below.
+    path = opus_ogg(tmp_path / "orphan.ogg", 7.5 * 3600, level=0.1)
+    parent = subprocess.Popen([sys.executable, "-c", (  # noqa: S603 - the test's own interpreter
+        "import sys; from transcription import sandbox; sandbox.probe(sys.argv[1], 'ogg')"),
+        str(path)])
+    children: list[int] = []
+    try:
+        children = _wait_for(lambda: _sandbox_children(str(path)))
+        parent.kill()  # as a server's request timeout kills a web worker
+        parent.wait()
+        _wait_for(lambda: not _sandbox_children(str(path)), seconds=20)
+    finally:
+        parent.kill()
+        parent.wait()
+        for pid in set(children) & set(_sandbox_children(str(path))):
+            os.kill(pid, signal.SIGKILL)  # what this test started, should it fail
 
 
 def _decode_peak_kb(path: Path, folder: Path) -> tuple[int, list[Path]]:

@@ -31,6 +31,7 @@ class PcmSignal:
     """A 1-D float32 signal in a file of int16 samples: slice it like an array."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
+        self._fd = -1
         self.path = Path(path)
         self.size = self.path.stat().st_size // _WIDTH
         self._fd = os.open(self.path, os.O_RDONLY)

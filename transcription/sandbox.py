@@ -9,7 +9,9 @@ transcription.sandbox``, which sets its own limits before importing PyAV or NumP
   (MemoryError) instead of growing until the kernel kills something;
 * RLIMIT_CPU (`Limits.cpu_seconds`): the kernel stops a child that decodes too long;
 * a wall-clock timeout (`Limits.timeout_seconds`): the parent kills a child that hangs
-  without using CPU.
+  without using CPU;
+* and on Linux the child dies with its parent (PR_SET_PDEATHSIG): a web worker killed by
+  its server's request timeout leaves no decoder running.
 
 A child that runs out of any of them, or dies, is an `AudioError` with code ``limits``
 (or ``not_media`` for any other death): the caller refuses the file and carries on.
@@ -79,7 +81,8 @@ def run(request: dict, limits: Limits) -> dict:
     """
     from transcription.audio import AudioError
 
-    request = {**request, "memory_mb": limits.memory_mb, "cpu_seconds": limits.cpu_seconds}
+    request = {**request, "memory_mb": limits.memory_mb, "cpu_seconds": limits.cpu_seconds,
+               "parent": os.getpid()}
     command = [sys.executable, "-m", "transcription.sandbox", json.dumps(request)]
     env = {**os.environ, **_CHILD_ENV}
     root = str(Path(__file__).resolve().parent.parent)  # `transcription` importable
@@ -133,6 +136,16 @@ def decode(path: str | os.PathLike[str], ext: str | None, folder: str | os.PathL
 # --- the child ---------------------------------------------------------------------------
 
 
+def _die_with_parent(parent: int) -> None:
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(_EXIT_LIMITS)
+
+
 def _set_limits(memory_mb: int, cpu_seconds: int) -> None:
     memory = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
@@ -167,6 +180,7 @@ def _serve(request: dict) -> dict:
 
 def main(argv: list[str]) -> int:
     request = json.loads(argv[0])
+    _die_with_parent(int(request["parent"]))
     _set_limits(int(request["memory_mb"]), int(request["cpu_seconds"]))
     try:
         answer = _serve(request)
