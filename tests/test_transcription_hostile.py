@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import wave
@@ -33,12 +35,11 @@ from transcription_meetings_helpers import (  # noqa: F401 - fixtures
     user,
 )
 
+from transcription import pcm, sandbox
 from transcription import recordings as rec
-from transcription import sandbox
 from transcription.audio import DEMUXERS, AudioError
 from transcription.chunking import VAD_BLOCK_S, vad_blocks
 from transcription.models import Recording
-from transcription.pcm import PcmSignal
 from workhub.config import load_config
 from workhub.extensions import db
 from workhub.jobs.models import Job
@@ -365,7 +366,7 @@ def test_the_worker_decodes_to_a_file_with_flat_memory(tmp_path):
     long_kb, files = _decode_peak_kb(long, tmp_path / "b")
     # 40 minutes decoded are 77 MB of float32; the child's memory grows by far less.
     assert long_kb - short_kb < 16 * 1024, (short_kb, long_kb)
-    signal = PcmSignal(files[0])
+    signal = pcm.PcmSignal(files[0])
     try:
         assert abs(signal.size - 40 * 60 * 16000) < 16000
         piece = signal[16000 * 600:16000 * 601]
@@ -373,6 +374,23 @@ def test_the_worker_decodes_to_a_file_with_flat_memory(tmp_path):
         assert 0.01 < float(np.sqrt(np.mean(piece ** 2))) < 1.0
     finally:
         signal.close()
+
+
+def test_pcm_folders_left_by_a_killed_worker_are_removed_by_the_next_job(app, stored,
+                                                                         tmp_path):
+    tmp = Path(tempfile.gettempdir())
+    old = Path(tempfile.mkdtemp(prefix=pcm.FOLDER_PREFIX, dir=tmp))
+    (old / "mono.pcm").write_bytes(b"\0" * 1024)
+    young = Path(tempfile.mkdtemp(prefix=pcm.FOLDER_PREFIX, dir=tmp))  # a job running now
+    day_ago = time.time() - pcm.STALE_SECONDS - 60
+    os.utime(old, (day_ago, day_ago))
+    try:
+        rec.stored_path(stored.sha256).write_bytes(silent(tmp_path / "s.wav").read_bytes())
+        _failed_job(app, stored)
+        assert not old.exists() and young.is_dir()
+    finally:
+        shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(young, ignore_errors=True)
 
 
 def test_voice_detection_is_given_long_recordings_in_blocks_cut_at_a_pause():

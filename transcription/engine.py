@@ -33,7 +33,7 @@ from transcription.chunking import (
     speech_share,
 )
 from transcription.decoding import Decoder, DecodeSettings, RawSegment
-from transcription.pcm import PcmSignal
+from transcription.pcm import FOLDER_PREFIX, PcmSignal, remove_stale_folders
 from transcription.spelling import apply_glossary
 
 __all__ = [
@@ -223,9 +223,10 @@ def transcribe(
     """
     options = options or TranscribeOptions()
     limits = limits or sandbox.Limits()
+    remove_stale_folders()
     info = sandbox.probe(path, ext, limits)
     split = options.split_stereo and info.channels == 2
-    with tempfile.TemporaryDirectory(prefix="workhub-pcm-") as folder:
+    with tempfile.TemporaryDirectory(prefix=FOLDER_PREFIX) as folder:
         files = sandbox.decode(path, ext, folder, stereo=split, limits=limits)
         signals = [PcmSignal(f) for f in files]
         try:

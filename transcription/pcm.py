@@ -10,6 +10,9 @@ file is closed.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +28,24 @@ from transcription.audio import (
 )
 
 _WIDTH = 2  # bytes per int16 sample
+# The engine decodes into a temporary folder of this prefix (local disk, TMPDIR); one
+# older than STALE_SECONDS was left by a worker that was killed.
+FOLDER_PREFIX = "workhub-pcm-"
+STALE_SECONDS = 24 * 3600
+
+
+def remove_stale_folders(parent: str | os.PathLike[str] | None = None) -> int:
+    """Delete the PCM folders killed workers left behind; return how many."""
+    cutoff = time.time() - STALE_SECONDS
+    removed = 0
+    for folder in Path(parent or tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"):
+        try:
+            if folder.is_dir() and not folder.is_symlink() and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder)
+                removed += 1
+        except OSError:  # another worker removed it first, or it is not ours to remove
+            continue
+    return removed
 
 
 class PcmSignal:
