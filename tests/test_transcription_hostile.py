@@ -350,6 +350,16 @@ def test_a_decoding_child_dies_with_the_process_that_started_it(tmp_path):
             os.kill(pid, signal.SIGKILL)  # what this test started, should it fail
 
 
+def test_the_decoding_child_gets_none_of_the_secrets(monkeypatch):
+    monkeypatch.setenv("WORKHUB_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("WORKHUB_LDAP_BIND_PASSWORD", "directory-password")
+    env = sandbox.child_env()
+    assert not [k for k in env if k.startswith("WORKHUB_")]
+    assert env["OPENBLAS_NUM_THREADS"] == "1" and env["PATH"] == os.environ["PATH"]
+    # …and with that environment it still starts and answers.
+    assert sandbox.probe(EN_CLIP, "wav").duration == pytest.approx(11.0, abs=0.1)
+
+
 def _decode_peak_kb(path: Path, folder: Path) -> tuple[int, list[Path]]:
     answer = sandbox.run({"op": "decode", "path": str(path), "ext": "ogg",
                           "folder": str(folder), "stereo": False, "max_seconds": 8 * 3600},

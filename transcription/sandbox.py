@@ -34,6 +34,9 @@ from pathlib import Path
 # The child process's own environment: one thread for BLAS and OpenMP (their per-thread
 # buffers would use the address space the decoder needs, and decoding needs none of them).
 _CHILD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+# Of the parent's environment only these pass: not WORKHUB_* (the secret key, database and
+# directory passwords), which a decoder subverted by its input could otherwise read.
+_PASSED_ENV = ("PATH", "LANG", "LC_ALL", "TMPDIR", "PYTHONPATH", "VIRTUAL_ENV")
 _DETAIL_BYTES = 2000
 _EXIT_LIMITS = 3  # the child's exit status after a MemoryError
 
@@ -73,6 +76,14 @@ def _tail(fh) -> str:
     return fh.read().decode("utf-8", "replace").strip()
 
 
+def child_env() -> dict[str, str]:
+    """The decoding child's environment: a few of the parent's variables, none of its secrets."""
+    env = {k: v for k, v in os.environ.items() if k in _PASSED_ENV}
+    root = str(Path(__file__).resolve().parent.parent)  # `transcription` importable
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    return {**env, **_CHILD_ENV}
+
+
 def run(request: dict, limits: Limits) -> dict:
     """Run one request in a limited child and return its answer.
 
@@ -84,12 +95,9 @@ def run(request: dict, limits: Limits) -> dict:
     request = {**request, "memory_mb": limits.memory_mb, "cpu_seconds": limits.cpu_seconds,
                "parent": os.getpid()}
     command = [sys.executable, "-m", "transcription.sandbox", json.dumps(request)]
-    env = {**os.environ, **_CHILD_ENV}
-    root = str(Path(__file__).resolve().parent.parent)  # `transcription` importable
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     with tempfile.TemporaryFile() as errors:
         child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,  # noqa: S603 - our own interpreter and module
-                                 stderr=errors, env=env, start_new_session=True)
+                                 stderr=errors, env=child_env(), start_new_session=True)
         try:
             out, _ = child.communicate(timeout=limits.timeout_seconds)
         except subprocess.TimeoutExpired:
