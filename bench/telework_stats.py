@@ -112,9 +112,9 @@ def generate(app, staff: int, today: date, closed: bool = True,
     """Fill the database: departments, staff, bookings, sessions, targets and (``closed``)
     the month closes of every past month. Bulk Core inserts (executemany), streamed month by
     month so memory stays flat."""
+    from workhub.businessdays import business_days
     from workhub.extensions import db
     from workhub.org.models import Department, User, UserRole
-    from workhub.telework.businessdays import business_days
     from workhub.telework.models import Booking, MonthClose, MonthlyTarget, TeleworkSession
 
     rng = random.Random(seed)  # noqa: S311 - made-up data, not secrets

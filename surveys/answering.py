@@ -52,11 +52,11 @@ from surveys.models import (
 )
 from surveys.permissions import get_survey
 from surveys.validation import validate_answers
+from workhub.clock import office_today, office_zone
 from workhub.database import utcnow
 from workhub.errors import Conflict, DomainError, Forbidden, NotFound
 from workhub.extensions import db
 from workhub.org.models import User
-from workhub.telework.policy import office_today, office_zone
 
 log = logging.getLogger(__name__)
 

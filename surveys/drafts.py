@@ -25,11 +25,11 @@ from sqlalchemy.exc import IntegrityError
 from surveys.answering import already_answered, check_can_answer, check_promise, has_answered
 from surveys.models import Survey, SurveyDraft
 from surveys.validation import validate_answers
+from workhub.clock import office_today
 from workhub.database import utcnow
 from workhub.errors import Conflict
 from workhub.extensions import db
 from workhub.org.models import User
-from workhub.telework.policy import office_today
 
 
 class DraftSealed(Conflict):

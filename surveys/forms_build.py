@@ -18,8 +18,8 @@ from wtforms.fields.choices import SelectChoice
 from surveys.layout import TYPE_LABELS
 from surveys.rules import parse_moment
 from workhub.admin.forms import MultiCheckboxField
+from workhub.clock import office_zone
 from workhub.errors import DomainError
-from workhub.telework.policy import office_zone
 
 
 def _strip(value):

@@ -28,13 +28,13 @@ from surveys.models import Survey, SurveyDraft, SurveyParticipation, SurveyPoolE
 from surveys.permissions import is_open
 from surveys.release import release
 from surveys.validation import localized
+from workhub.businessdays import is_business_day
+from workhub.clock import office_today, office_zone
 from workhub.database import utcnow
 from workhub.extensions import db
 from workhub.jobs.registry import handler, periodic
 from workhub.notify.services import notify, user_language
 from workhub.org.models import User
-from workhub.telework.businessdays import is_business_day
-from workhub.telework.policy import office_today, office_zone
 
 REMINDER_EVENT = "surveys.reminder"
 ANSWER_URL = "/surveys/{id}/answer"

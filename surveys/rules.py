@@ -17,9 +17,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
 from surveys.models import Survey, SurveyParticipation, SurveyResponse
+from workhub.clock import office_zone
 from workhub.errors import Conflict, DomainError
 from workhub.extensions import db
-from workhub.telework.policy import office_zone
 from workhub.validation import clean_text
 
 KEY_RE = re.compile(r"^[a-z0-9_]{1,40}$")

@@ -26,7 +26,7 @@ JAPAN = ZoneInfo("Asia/Tokyo")
 
 def _business_day(days_ahead: int) -> str:
     """A business day at least ``days_ahead`` days from today: past every booking deadline."""
-    from workhub.telework.businessdays import is_business_day
+    from workhub.businessdays import is_business_day
 
     day = date.today() + timedelta(days=days_ahead)
     while not is_business_day(day):

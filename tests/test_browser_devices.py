@@ -16,12 +16,12 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 from test_browser_telework import check_page, phone, submit
 
+from workhub.clock import office_today
 from workhub.devices import inventory, terms
 from workhub.devices.models import Allocation, Device, DeviceRequest
 from workhub.extensions import db
 from workhub.org.demo import load_demo
 from workhub.org.models import User
-from workhub.telework.policy import office_today
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fast_hashing")]
 

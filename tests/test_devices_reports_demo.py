@@ -9,6 +9,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from workhub.clock import office_today
 from workhub.devices import report_loans, reports
 from workhub.devices.models import (
     TERMS_KINDS,
@@ -22,7 +23,6 @@ from workhub.devices.models import (
 from workhub.devices.reports import EVERYTHING
 from workhub.extensions import db
 from workhub.org.demo import load_demo
-from workhub.telework.policy import office_today
 
 pytestmark = pytest.mark.usefixtures("fast_hashing")
 

@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from sqlalchemy import delete, select
 
 from workhub.auth.models import AuditEvent
+from workhub.clock import office_today
 from workhub.errors import DomainError, Forbidden
 from workhub.extensions import db
 from workhub.org.models import Department
@@ -21,7 +22,6 @@ from workhub.telework.policy import (
     booking_deadline,
     clear_policy,
     effective_policy,
-    office_today,
     set_policy,
 )
 

@@ -10,10 +10,10 @@ from conftest import login
 from sqlalchemy import delete
 from telework_stats_data import NOW, build_world, rows_by_code, user
 
+from workhub.businessdays import business_days
 from workhub.extensions import db
 from workhub.telework import stats, stats_hr
 from workhub.telework import stats_queries as q
-from workhub.telework.businessdays import business_days
 
 # Six accounts a test: the cheap password hash of conftest.
 pytestmark = pytest.mark.usefixtures("fast_hashing")

@@ -31,11 +31,11 @@ from workhub.api.common import (
     page_args,
     text_value,
 )
+from workhub.clock import office_zone
 from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.pagination import paginate
 from workhub.request_limits import body_limit
-from workhub.telework.policy import office_zone
 
 CREATE_FIELDS = {"title", "starts_at", "ends_at", "place", "online_tool", "language",
                  "participants", "externals", "agenda"}

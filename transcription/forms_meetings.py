@@ -17,7 +17,7 @@ from transcription.meetings import (
     MAX_TITLE,
     MeetingData,
 )
-from workhub.telework.policy import office_zone
+from workhub.clock import office_zone
 
 ONLINE_TOOL_LABELS = {
     "none": _l("None (in person)"), "teams": _l("Microsoft Teams"), "zoom": _l("Zoom"),

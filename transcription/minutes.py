@@ -32,10 +32,10 @@ from transcription.editing import (
 )
 from transcription.models import Meeting, Minutes
 from transcription.permissions import can_manage_meeting, can_view_meeting
+from workhub.clock import office_zone
 from workhub.errors import Conflict, DomainError, NotFound
 from workhub.extensions import db
 from workhub.org.models import User
-from workhub.telework.policy import office_zone
 
 MAX_SECTION = 20_000
 HEADINGS = {

@@ -13,6 +13,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from flask import Response
@@ -25,6 +26,16 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NOT_PLAIN = re.compile(r'[^\x20-\x7e]|["\\%]')
 # RFC 5987 attr-char: what filename*= may carry without percent-encoding.
 _ATTR_CHARS = "!#$&+-.^_`|~"
+
+
+@dataclass
+class Table:
+    """One table of a statistics or report export: a CSV file, or a sheet of the workbook."""
+
+    name: str  # the file's name part, e.g. "departments"
+    title: str
+    headers: list[str]
+    rows: list[list[object]]
 
 
 def safe_text(value: object) -> object:

@@ -35,6 +35,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from workhub.clock import office_today
 from workhub.database import utcnow
 from workhub.devices import permissions as perm
 from workhub.devices.history import record_event
@@ -60,7 +61,6 @@ from workhub.errors import Conflict, DomainError, Forbidden
 from workhub.extensions import db
 from workhub.notify.services import notify
 from workhub.org.models import User
-from workhub.telework.policy import office_today
 from workhub.validation import clean_text
 
 MAX_KIT_ITEMS = 10

@@ -18,11 +18,11 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select, update
 
+from workhub.clock import office_today, office_zone
 from workhub.devices import allocations, device_requests, inventory, lines, terms
 from workhub.devices.models import Allocation, Device, InventoryEvent, Line
 from workhub.extensions import db
 from workhub.org.models import User
-from workhub.telework.policy import office_today, office_zone
 
 MARKER = "CITY-LT-0001"
 IT_LOGINS = ("tanaka.yumi", "takahashi.ken", "admin")

@@ -27,6 +27,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from workhub.clock import office_today
 from workhub.database import utcnow
 from workhub.devices import permissions as perm
 from workhub.devices.allocations import Refused, allocate_kit
@@ -43,7 +44,6 @@ from workhub.errors import Conflict, DomainError, Forbidden
 from workhub.extensions import db
 from workhub.notify.services import notify
 from workhub.org.models import User
-from workhub.telework.policy import office_today
 from workhub.validation import clean_text
 
 MAX_PURPOSE = 500

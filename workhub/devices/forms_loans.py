@@ -15,7 +15,7 @@ from workhub.devices.allocations import MAX_KIT_ITEMS, MAX_NOTES
 from workhub.devices.device_requests import MAX_COMMENT, MAX_PURPOSE
 from workhub.devices.loan_labels import CONDITION_LABELS, KIND_LABELS
 from workhub.devices.models import REQUEST_KINDS
-from workhub.telework.forms_bookings import DayField
+from workhub.fields import DayField
 
 # Asset tags and line numbers are separated by spaces, commas (also Japanese ones) or lines.
 _SEPARATORS = re.compile(r"[\s,、，;；]+")

@@ -26,6 +26,8 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 
+from workhub.businessdays import is_business_day
+from workhub.clock import day_bounds, office_today
 from workhub.database import utcnow
 from workhub.devices import report_loans, reports
 from workhub.devices.history import record_event
@@ -36,8 +38,6 @@ from workhub.extensions import db
 from workhub.jobs.registry import JobError, handler, periodic
 from workhub.notify.services import notified_on, notify, page_path
 from workhub.org.models import User, UserRole
-from workhub.telework.businessdays import is_business_day
-from workhub.telework.policy import day_bounds, office_today
 
 OVERDUE_EVENT = "devices.overdue_reminder"
 OVERDUE_IT_EVENT = "devices.overdue_it"

@@ -16,6 +16,7 @@ from flask_babel import lazy_ngettext
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
+from workhub.clock import office_today
 from workhub.database import utcnow
 from workhub.devices import permissions as perm
 from workhub.devices.models import (
@@ -28,7 +29,6 @@ from workhub.devices.models import (
 from workhub.extensions import db
 from workhub.jobs.builtin import digest_section
 from workhub.org.models import User, subtree_ids
-from workhub.telework.policy import office_today
 
 LOAN_STATES = ("open", "overdue", "unconfirmed", "returned", "all")
 LOAN_KINDS = (*DEVICE_KINDS, "line")

@@ -25,8 +25,7 @@ from workhub.devices.reports import (
     ReportFilter,
     Scope,
 )
-from workhub.exports_common import csv_bytes, write_sheet
-from workhub.telework.exports import Table
+from workhub.exports_common import Table, csv_bytes, write_sheet
 
 TABLES = ("stock", "lines", "departments", "overdue", "unconfirmed", "contracts", "cost")
 # Inventory matters: IT only (see reports.report_scope).

@@ -10,13 +10,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
+from workhub.clock import day_bounds, office_zone
 from workhub.devices import loan_queries
 from workhub.devices.models import Allocation, Line
 from workhub.devices.reports import Scope
 from workhub.extensions import db
 from workhub.org.models import User
 from workhub.telework import stats
-from workhub.telework.policy import day_bounds, office_zone
 
 # --- loans --------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from werkzeug.routing import BuildError
 
 from workhub.auth.permissions import roles_required
 from workhub.auth.services import normalise_login
+from workhub.clock import office_today
 from workhub.devices import allocations as svc
 from workhub.devices import history_view
 from workhub.devices import loan_queries as q
@@ -36,7 +37,6 @@ from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.org.models import Department, User
 from workhub.pagination import paginate, parse_page
-from workhub.telework.policy import office_today
 from workhub.web import select_locale
 
 bp = Blueprint("device_loans", __name__, url_prefix="/devices")

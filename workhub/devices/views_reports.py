@@ -16,13 +16,13 @@ from wtforms import SelectField, StringField
 
 from workhub import charts
 from workhub.auth.permissions import roles_required
+from workhub.clock import office_today
 from workhub.devices import labels as label_service
 from workhub.devices import report_exports, reports
 from workhub.devices.permissions import IT_ROLES
 from workhub.devices.report_exports import IT_TABLES, TABLES
 from workhub.devices.reports import FilterError
 from workhub.exports_common import download
-from workhub.telework.policy import office_today
 from workhub.web import render_error, select_locale
 
 bp = Blueprint("device_reports", __name__, url_prefix="/devices")

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from workhub.clock import office_today
 from workhub.devices import device_requests as svc
 from workhub.devices import permissions as perm
 from workhub.devices.forms_loans import CommentForm, FulfilForm, RequestForm
@@ -29,7 +30,6 @@ from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.org.models import User
 from workhub.pagination import paginate, parse_page
-from workhub.telework.policy import office_today
 
 STOCK_CHOICES = 200
 

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from werkzeug.routing import BuildError
 
+from workhub.clock import day_bounds
 from workhub.database import utcnow
 from workhub.errors import DomainError
 from workhub.extensions import db
@@ -22,7 +23,6 @@ from workhub.jobs.services import enqueue
 from workhub.notify.models import Notification
 from workhub.org.models import User
 from workhub.org.services import check_email
-from workhub.telework.policy import day_bounds
 
 MAIL_MAX_ATTEMPTS = 8
 

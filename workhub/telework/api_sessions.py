@@ -20,14 +20,14 @@ from sqlalchemy import func, select
 
 from workhub.api import bp
 from workhub.api.common import BadRequest, json_body, text_value, whole_number
+from workhub.businessdays import month_bounds, month_of
+from workhub.clock import office_today, office_zone
 from workhub.extensions import db
 from workhub.org.models import User
 from workhub.telework import sessions as svc
 from workhub.telework import targets as targets_svc
-from workhub.telework.businessdays import month_bounds, month_of
 from workhub.telework.models import TeleworkSession
 from workhub.telework.permissions import can_view_session, sessions_visible_to
-from workhub.telework.policy import office_today, office_zone
 from workhub.web import json_error
 
 DEFAULT_LIMIT = 1000

@@ -37,16 +37,17 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from workhub.auth.services import audit
+from workhub.businessdays import holiday_name, is_business_day
+from workhub.clock import office_today
 from workhub.database import utcnow
 from workhub.errors import Conflict, DomainError, Forbidden
 from workhub.extensions import db
 from workhub.notify.services import notify
 from workhub.org.models import User
 from workhub.telework import permissions as perm
-from workhub.telework.businessdays import holiday_name, is_business_day
 from workhub.telework.errors import RuleViolation, Violation
 from workhub.telework.models import ACTIVE_BOOKING, PLACES, SLOTS, Booking, BookingEvent
-from workhub.telework.policy import booking_deadline, effective_policy, office_today
+from workhub.telework.policy import booking_deadline, effective_policy
 from workhub.validation import clean_text
 
 MAX_RANGE_DAYS = 31

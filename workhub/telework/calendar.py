@@ -28,15 +28,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from workhub.auth.services import audit
+from workhub.businessdays import holiday_name, month_bounds, month_of
+from workhub.clock import office_today
 from workhub.database import utcnow
 from workhub.errors import DomainError, Forbidden, NotFound
 from workhub.extensions import db
 from workhub.org.models import Department, User
 from workhub.telework import permissions as perm
 from workhub.telework.bookings import PLACE_LABELS, SLOT_LABELS
-from workhub.telework.businessdays import holiday_name, month_bounds, month_of
 from workhub.telework.models import ACTIVE_BOOKING, Booking, CalendarFeed
-from workhub.telework.policy import office_today
 
 FEED_PREFIX = "whc_"
 FEED_SCOPES = ("person", "department")

@@ -16,11 +16,11 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
 from workhub.auth.services import audit
+from workhub.clock import office_today
 from workhub.errors import Conflict, DomainError, Forbidden
 from workhub.extensions import db
 from workhub.org.models import Department, User
 from workhub.telework.models import ApprovalDelegate
-from workhub.telework.policy import office_today
 
 OFFICE_ROLES = ("hr", "admin")
 MAX_LOGIN_LENGTH = 64  # users.login is String(64)

@@ -8,7 +8,6 @@ in CSV it is prefixed with ``'``; in XLSX the cell is stored as text.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 
 from babel.dates import get_day_names
 from flask_babel import get_locale
@@ -16,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
-from workhub.exports_common import FORMULA_STARTS, csv_bytes, safe_text  # noqa: F401
+from workhub.exports_common import FORMULA_STARTS, Table, csv_bytes, safe_text  # noqa: F401
 from workhub.exports_common import write_sheet as _write_sheet
 from workhub.telework.stats_hr import Statistics
 
@@ -33,14 +32,6 @@ def weekday_names() -> dict[int, str]:
 
 def percent(actual: int, target: int | None) -> float | None:
     return round(100.0 * actual / target, 1) if target else None
-
-
-@dataclass
-class Table:
-    name: str  # one of TABLES
-    title: str
-    headers: list[str]
-    rows: list[list[object]]
 
 
 def tables(st: Statistics) -> dict[str, Table]:

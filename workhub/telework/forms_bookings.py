@@ -11,9 +11,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -21,6 +19,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from workhub.admin.forms import DateRange, MultiCheckboxField, PlainText
+from workhub.fields import DayField, WholeNumberField
 from workhub.telework.bookings import MAX_WEEKS, PLACE_LABELS, SLOT_LABELS
 
 MODES = ("single", "range", "weekly")
@@ -30,27 +29,6 @@ WEEKDAY_LABELS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"),
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
-
-
-class DayField(DateField):
-    """A date written YYYY-MM-DD (what a date input sends), with our own message."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Enter a date written YYYY-MM-DD, for example 2026-04-01.")
-                             ) from None
-
-
-class WholeNumberField(IntegerField):
-    """A whole number, with our own message for anything else."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Enter a whole number.")) from None
 
 
 class WeekdaysField(MultiCheckboxField):

@@ -15,6 +15,8 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from sqlalchemy import exists, func, select
 
+from workhub.businessdays import is_business_day, month_bounds, month_of
+from workhub.clock import office_today, office_zone
 from workhub.database import utcnow
 from workhub.extensions import db
 from workhub.jobs.builtin import digest_section
@@ -22,10 +24,8 @@ from workhub.jobs.registry import handler, periodic
 from workhub.notify.models import Notification
 from workhub.notify.services import notified_on, notify, page_path, user_language
 from workhub.org.models import User, UserRole
-from workhub.telework.businessdays import is_business_day, month_bounds, month_of
 from workhub.telework.models import Booking, TeleworkSession
 from workhub.telework.permissions import approvable_department_ids, approvers_for
-from workhub.telework.policy import office_today, office_zone
 from workhub.telework.sessions import check_month
 
 APPROVAL_EVENT = "telework.approval_reminder"

@@ -25,10 +25,10 @@ from datetime import date
 
 from sqlalchemy import Select, exists, false, or_, select
 
+from workhub.clock import office_today
 from workhub.extensions import db
 from workhub.org.models import User, UserRole, subtree_ids
 from workhub.telework.models import ApprovalDelegate, Booking, TeleworkSession
-from workhub.telework.policy import office_today
 
 OFFICE_ROLES = ("hr", "admin")
 

@@ -8,22 +8,20 @@ test fixture and a hand-emptied table can leave the organisation row missing).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from workhub.auth.services import audit
-from workhub.database import utcnow
+from workhub.businessdays import previous_business_day
+
+# Callers not yet moved to workhub.clock still find the clock here.
+from workhub.clock import day_bounds, office_today, office_zone  # noqa: F401
 from workhub.errors import DomainError, Forbidden
 from workhub.extensions import db
 from workhub.org.models import Department, User
-from workhub.telework.businessdays import previous_business_day
 from workhub.telework.models import TeleworkPolicy
-
-DEFAULT_TIMEZONE = "Asia/Tokyo"
 
 # The values of migration 0003's organisation row. Keep the two in step.
 BUILTIN_DEFAULTS = {
@@ -85,28 +83,6 @@ class PolicyView:
         """The policy values alone (without where they come from)."""
         data = asdict(self)
         return {name: data[name] for name in POLICY_FIELDS}
-
-
-def office_zone() -> ZoneInfo:
-    """The office's time zone (app config TIMEZONE; Asia/Tokyo outside an app)."""
-    try:
-        name = current_app.config.get("TIMEZONE") or DEFAULT_TIMEZONE
-    except RuntimeError:
-        name = DEFAULT_TIMEZONE
-    return ZoneInfo(name)
-
-
-def office_today(now: datetime | None = None) -> date:
-    """Today's date in the office's time zone (``now`` defaults to the current time)."""
-    return (now or utcnow()).astimezone(office_zone()).date()
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The UTC instants at which the office's ``day`` starts and the next one starts."""
-    zone = office_zone()
-    start = datetime.combine(day, time(0), tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def _view(row: TeleworkPolicy | None, source: str) -> PolicyView:

@@ -20,15 +20,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, text
 
 from workhub.auth.services import audit
+from workhub.businessdays import month_bounds, month_of
+from workhub.clock import office_today, office_zone
 from workhub.database import utcnow
 from workhub.errors import Conflict, DomainError, Forbidden, NotFound
 from workhub.extensions import db
 from workhub.org.models import User
-from workhub.telework.businessdays import month_bounds, month_of
 from workhub.telework.errors import RuleViolation
 from workhub.telework.models import PLACES, Booking, MonthClose, TeleworkSession
 from workhub.telework.permissions import can_view_session, is_office
-from workhub.telework.policy import effective_policy, office_today, office_zone
+from workhub.telework.policy import effective_policy
 
 MAX_REPORT_LENGTH = 2000
 MAX_REASON_LENGTH = 500

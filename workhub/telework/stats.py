@@ -27,10 +27,10 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from workhub.businessdays import business_days, month_bounds, month_of
 from workhub.extensions import db
 from workhub.org.models import Department
 from workhub.telework import stats_queries as q
-from workhub.telework.businessdays import business_days, month_bounds, month_of
 from workhub.telework.models import MonthlyTarget
 from workhub.telework.stats_queries import Scope
 

@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from workhub.api import bp
+from workhub.businessdays import month_bounds, month_of
 from workhub.telework import stats
-from workhub.telework.businessdays import month_bounds, month_of
 from workhub.telework.stats_views import local_today
 from workhub.web import json_error, select_locale
 

@@ -9,12 +9,12 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from workhub.businessdays import month_bounds, month_of
 from workhub.errors import DomainError, Forbidden
 from workhub.extensions import db
 from workhub.org.models import Department, subtree_ids
 from workhub.telework import stats
 from workhub.telework import stats_queries as q
-from workhub.telework.businessdays import month_bounds, month_of
 from workhub.telework.models import PLACES, SLOTS
 from workhub.telework.stats import DepartmentRow, Scope
 

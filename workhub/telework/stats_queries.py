@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, false, func, select, true
 
+from workhub.businessdays import month_bounds, month_of
 from workhub.extensions import db
-from workhub.telework.businessdays import month_bounds, month_of
 from workhub.telework.models import SessionRollup, TeleworkSession
 from workhub.telework.rollup import ALL_DAYS, ORG
 

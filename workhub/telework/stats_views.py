@@ -15,9 +15,9 @@ from wtforms import SelectField, StringField
 
 from workhub import charts
 from workhub.auth.permissions import roles_required
+from workhub.businessdays import month_of
 from workhub.exports_common import download
 from workhub.telework import exports, stats, stats_hr
-from workhub.telework.businessdays import month_of
 from workhub.telework.models import PLACES, SLOTS
 from workhub.web import render_error, select_locale
 

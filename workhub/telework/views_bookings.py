@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from workhub.auth.services import normalise_login
+from workhub.clock import office_today
 from workhub.errors import DomainError
 from workhub.extensions import db, limiter
 from workhub.org.models import Department, User
@@ -44,7 +45,6 @@ from workhub.telework.forms_bookings import (
     FeedForm,
 )
 from workhub.telework.models import Booking, BookingEvent
-from workhub.telework.policy import office_today
 from workhub.web import render_error, select_locale
 
 bp = Blueprint("telework_bookings", __name__, url_prefix="/telework")

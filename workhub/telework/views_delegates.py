@@ -18,12 +18,12 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from workhub.auth.permissions import roles_required
+from workhub.clock import office_today
 from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.org.models import Department, User
 from workhub.telework import delegates as svc
 from workhub.telework.models import ApprovalDelegate
-from workhub.telework.policy import office_today
 from workhub.web import select_locale
 
 bp = Blueprint("telework_delegates", __name__, url_prefix="/telework")

@@ -17,12 +17,13 @@ from wtforms.fields.choices import SelectChoice
 
 from workhub.auth.models import AuditEvent
 from workhub.auth.permissions import roles_required
+from workhub.businessdays import month_bounds, month_of
+from workhub.clock import office_today, office_zone
 from workhub.errors import Conflict, DomainError
 from workhub.extensions import db
 from workhub.org.models import User
 from workhub.telework import sessions as svc
 from workhub.telework.bookings import PLACE_LABELS, SLOT_LABELS
-from workhub.telework.businessdays import month_bounds, month_of
 from workhub.telework.forms_sessions import (
     CloseMonthForm,
     EmptyForm,
@@ -34,7 +35,6 @@ from workhub.telework.forms_sessions import (
 )
 from workhub.telework.models import Booking, MonthClose, TeleworkSession
 from workhub.telework.permissions import can_view_session, is_office
-from workhub.telework.policy import office_today, office_zone
 from workhub.web import render_error
 
 bp = Blueprint("telework_sessions", __name__, url_prefix="/telework")

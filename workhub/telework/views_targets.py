@@ -16,6 +16,8 @@ from flask_babel import gettext as _
 
 from workhub.admin.queries import department_tree
 from workhub.auth.permissions import roles_required
+from workhub.businessdays import month_of
+from workhub.clock import office_today
 from workhub.errors import DomainError
 from workhub.exports_common import download
 from workhub.extensions import db
@@ -23,7 +25,6 @@ from workhub.org.models import Department
 from workhub.request_limits import body_limit, file_limit
 from workhub.telework import policy as policy_svc
 from workhub.telework import targets as targets_svc
-from workhub.telework.businessdays import month_of
 from workhub.telework.forms_sessions import (
     EmptyForm,
     MonthPickForm,
@@ -32,7 +33,6 @@ from workhub.telework.forms_sessions import (
     targets_form,
     whole_number,
 )
-from workhub.telework.policy import office_today
 from workhub.telework.sessions import is_hr, valid_month
 from workhub.telework.views_sessions import (
     acting_user,
