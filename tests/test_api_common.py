@@ -37,6 +37,16 @@ def test_malformed_bodies_are_refused_either_way(app, strict_type, data, content
     assert caught.value.code == code and caught.value.status == 400
 
 
+@pytest.mark.parametrize("strict_type", [True, False])
+@pytest.mark.parametrize("data", [b'{"a": "x\\u0000"}', b'{"a": ["ok", {"b": "\\u0000"}]}',
+                                  b'{"a": {"\\u0000": 1}}'])
+def test_nul_characters_are_refused_anywhere_in_the_body(app, strict_type, data):
+    # PostgreSQL can neither store nor compare text holding NUL: the fuzz got 500s for them.
+    with pytest.raises(BadRequest) as caught:
+        _read(app, strict_type=strict_type, data=data, content_type="application/json")
+    assert caught.value.code == "invalid_json" and caught.value.status == 400
+
+
 def test_the_lenient_reading_takes_any_json_type_and_any_empty_body(app):
     typed = {"data": b'{"a": 1}', "content_type": "application/merge-patch+json"}
     assert _read(app, strict_type=False, **typed) == {"a": 1}
@@ -100,4 +110,24 @@ def test_an_id_beyond_the_id_columns_is_not_found(app, client, make_user, too_bi
         assert response.status_code == 404, (method, url, response.status_code)
         assert response.json["error"]["code"] == "not_found", (method, url)
     # Authentication still comes first.
-    assert client.post(routes[0][1]).status_code == 401
+    method, url = routes[0]
+    assert client.open(url, method=method).status_code == 401
+
+
+def test_nul_in_a_query_string_is_a_bad_request(app, client, make_user):
+    # The fuzz searched GET /lines?q=%00…: PostgreSQL refuses text holding NUL (a 500).
+    from workhub.auth.services import create_token
+    from workhub.extensions import db
+    from workhub.org.models import User
+
+    it = make_user("it", roles=("employee", "it_admin"))
+    with app.app_context():
+        _row, secret = create_token(db.session.get(User, it.id), "nul")
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {secret}"}
+    for url in ("/api/v1/lines?q=%00x", "/api/v1/devices?q=a%00", "/api/v1/allocations?user=%00",
+                "/api/v1/telework/sessions?user=%00", "/api/v1/lines?%00=1"):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 400, url
+        assert response.json["error"]["code"] == "invalid_query", url
+    assert client.get("/api/v1/lines?q=x", headers=headers).status_code == 200

@@ -84,6 +84,10 @@ BAD_LENDS = [
     ({"notes": "x" * 2001}, 400, "invalid"),
     ({"notes": "\u202e"}, 400, "invalid"),
     ({"request_id": 999999}, 400, "unknown_request"),
+    # Found by the fuzz: past 64 bits SQLite cannot bind the number (a 500).
+    ({"request_id": 10**24}, 400, "unknown_request"),
+    # Found by the fuzz: PostgreSQL cannot compare text holding NUL (a 500).
+    ({"user": "emp\u0000"}, 400, "invalid_json"),
     ({"owner": "emp"}, 400, "unknown_field"),
 ]
 

@@ -129,6 +129,14 @@ def test_speaker_of_another_transcript_is_refused(meeting, make_department):
     assert caught.value.field == "speaker" and seg.version == 1
     with pytest.raises(DomainError):
         reassign_following(seg, user("sec"), "abc")
+    # Found by the fuzz: an id past the 32-bit column was a 500 on PostgreSQL ("integer out of
+    # range") and past 64 bits on SQLite.
+    for too_big in (2**31, 3454459843333, 10**24, str(10**24)):
+        with pytest.raises(DomainError) as caught:
+            edit_segment(seg, user("sec"), version=1, speaker_id=too_big, set_speaker=True)
+        assert caught.value.code == "invalid_speaker"
+        with pytest.raises(DomainError):
+            reassign_following(seg, user("sec"), too_big)
 
 
 def test_concurrent_save_loses_the_race_with_a_409_and_nothing_is_lost(meeting):

@@ -27,6 +27,7 @@ from workhub.database import utcnow
 from workhub.errors import Conflict, DomainError, NotFound
 from workhub.extensions import db
 from workhub.org.models import User
+from workhub.validation import fits_id
 
 MAX_SEGMENT_TEXT = 4000
 MAX_SPEAKER_NAME = 120
@@ -125,9 +126,11 @@ def _speaker_of(transcript_id: int, speaker_id: int | str | None) -> Speaker | N
     if speaker_id in (None, ""):
         return None
     try:
-        speaker = db.session.get(Speaker, int(speaker_id))
+        wanted = int(speaker_id)
     except (TypeError, ValueError):
-        speaker = None
+        wanted = 0
+    # An id past the column names no speaker (and PostgreSQL would refuse to compare it).
+    speaker = db.session.get(Speaker, wanted) if fits_id(wanted) else None
     if speaker is None or speaker.transcript_id != transcript_id:
         raise DomainError(_("Choose one of this transcript's speakers."), field="speaker",
                           code="invalid_speaker")

@@ -1,4 +1,4 @@
-"""Checks of free text shared by the services of every package."""
+"""Checks of free text and of ids, shared by the services of every package."""
 
 from __future__ import annotations
 
@@ -6,6 +6,15 @@ from flask_babel import lazy_gettext as _l
 
 from workhub.auth.services import has_hidden_characters
 from workhub.errors import DomainError
+
+# Ids are 32-bit integer columns on both databases: PostgreSQL refuses a larger number in a
+# comparison ("integer out of range"), SQLite cannot bind one past 64 bits.
+MAX_ID = 2**31 - 1
+
+
+def fits_id(value: int) -> bool:
+    """Whether the whole number ``value`` could be a row's id (1 … MAX_ID)."""
+    return 0 < value <= MAX_ID
 
 
 def clean_text(value, what, max_len: int, *, required: bool = False, multiline: bool = False,

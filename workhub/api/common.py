@@ -77,11 +77,25 @@ def json_body(allowed: set[str], *, strict_type: bool = True) -> dict:
         raise BadRequest(_("The body is not valid JSON."), code="invalid_json")
     if not isinstance(data, dict):
         raise BadRequest(_("Send a JSON object."), code="invalid_json")
+    if _holds_nul(data):
+        # PostgreSQL can neither store nor compare text holding NUL (it was a 500).
+        raise BadRequest(_("Text may not contain NUL characters."), code="invalid_json")
     unknown = sorted(str(k) for k in set(data) - allowed)
     if unknown:
         raise BadRequest(_("Unknown fields: %(names)s.", names=", ".join(unknown)[:200]),
                          code="unknown_field", field=unknown[0][:64])
     return data
+
+
+def _holds_nul(value) -> bool:
+    """Whether any string in the JSON value ``value`` (keys included) contains NUL."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 def date_value(value, name: str) -> date:

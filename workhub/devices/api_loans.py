@@ -49,6 +49,7 @@ from workhub.extensions import db
 from workhub.org.models import User
 from workhub.pagination import paginate
 from workhub.telework.policy import office_today
+from workhub.validation import fits_id
 from workhub.web import select_locale
 
 ALLOCATE_FIELDS = {"device_id", "line_id", "device_ids", "line_ids", "include_installed_lines",
@@ -99,7 +100,7 @@ def _ids(data: dict, one: str, many: str, model) -> list:
     items = []
     for value in raw:
         item_id = whole_number(value, one)
-        item = db.session.get(model, item_id) if 0 < item_id < 2**31 else None
+        item = db.session.get(model, item_id) if fits_id(item_id) else None
         if item is None:
             raise BadRequest(_("No %(name)s %(id)d.", name=one, id=item_id),
                              code="unknown_item", field=one)
@@ -140,7 +141,8 @@ def devices_create_allocation():
     device_request = None
     if data.get("request_id") is not None:
         request_id = whole_number(data["request_id"], "request_id")
-        device_request = db.session.get(DeviceRequest, request_id)
+        device_request = (db.session.get(DeviceRequest, request_id) if fits_id(request_id)
+                          else None)
         if device_request is None:
             raise BadRequest(_("No such request."), code="unknown_request", field="request_id")
     rows = svc.allocate_kit(_actor(), user=user, request=device_request, **_items(data))
