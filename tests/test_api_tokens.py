@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import csrf_token, login
@@ -178,7 +179,8 @@ def test_the_profile_form_makes_a_scoped_token_and_lists_it(app, client, logged_
     page = client.get("/profile").get_data(as_text=True)
     assert "Telework: read and write" in page and "Surveys: read" in page
     assert "Devices and lines" not in page.split("Your tokens")[1]
-    assert row.expires_at.strftime("%Y-%m-%d") in page
+    # Shown in office time (Japan), which is a day ahead of UTC after 15:00 UTC.
+    assert row.expires_at.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%Y-%m-%d") in page
 
 
 def test_admins_list_and_revoke_anyones_token(app, client, make_user, english):
