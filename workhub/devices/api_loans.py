@@ -31,7 +31,8 @@ from workhub.api.common import (
     text_value,
     whole_number,
 )
-from workhub.auth.services import normalise_login
+from workhub.auth.passwords import normalise_login
+from workhub.clock import office_today
 from workhub.devices import allocations as svc
 from workhub.devices import device_requests as reqs
 from workhub.devices import loan_queries as q
@@ -48,7 +49,6 @@ from workhub.devices.terms import current_terms
 from workhub.extensions import db
 from workhub.org.models import User
 from workhub.pagination import paginate
-from workhub.telework.policy import office_today
 from workhub.validation import fits_id
 from workhub.web import select_locale
 

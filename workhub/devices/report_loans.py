@@ -16,7 +16,7 @@ from workhub.devices.models import Allocation, Line
 from workhub.devices.reports import Scope
 from workhub.extensions import db
 from workhub.org.models import User
-from workhub.telework import stats
+from workhub.org.tree import tree_rows
 
 # --- loans --------------------------------------------------------------------------------
 
@@ -171,7 +171,7 @@ def by_department(scope: Scope, today: date, language: str) -> list[DepartmentFi
         for key, figures in source.items():
             own.setdefault(key, {}).update(figures)
     tree = [DepartmentFigures(row.id, row.code, row.name, row.depth, row.parent_code)
-            for row in stats.department_tree(scope.tree_scope(), language)]
+            for row in tree_rows(scope.department_ids, language)]
     by_code = {row.code: row for row in tree}
     for row in tree:
         if row.parent_code in by_code:

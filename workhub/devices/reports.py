@@ -47,8 +47,7 @@ from workhub.devices.permissions import is_it
 from workhub.errors import DomainError, Forbidden
 from workhub.extensions import db
 from workhub.org.models import Department, User, subtree_ids
-from workhub.telework import stats
-from workhub.telework.stats_queries import Scope as TreeScope
+from workhub.org.tree import tree_rows
 
 DEFAULT_CONTRACT_DAYS = 90
 MAX_CONTRACT_DAYS = 3650
@@ -81,12 +80,6 @@ class Scope:
     @property
     def everyone(self) -> bool:
         return self.department_ids is None
-
-    def tree_scope(self) -> TreeScope:
-        """The same departments as the telework statistics' scope (for the department tree)."""
-        if self.department_ids is None:
-            return TreeScope("all", self.user_id)
-        return TreeScope("departments", self.user_id, self.department_ids)
 
     def holder_condition(self, user_column):
         """WHERE clause limiting holders (a users.id column) to this scope."""
@@ -173,7 +166,7 @@ def parse_filter(scope: Scope, *, department: str | None = None, days: str | Non
 def department_choices(scope: Scope, language: str) -> list[tuple[str, str]]:
     """(code, indented name) of the departments ``scope`` may filter on, in tree order."""
     return [(row.code, "\u3000" * row.depth + f"{row.name} ({row.code})")
-            for row in stats.department_tree(scope.tree_scope(), language)]
+            for row in tree_rows(scope.department_ids, language)]
 
 
 def _require_inventory(scope: Scope) -> None:

@@ -15,9 +15,7 @@ from sqlalchemy import or_, select
 
 from workhub.auth.services import audit
 from workhub.businessdays import previous_business_day
-
-# Callers not yet moved to workhub.clock still find the clock here.
-from workhub.clock import day_bounds, office_today, office_zone  # noqa: F401
+from workhub.clock import office_zone
 from workhub.errors import DomainError, Forbidden
 from workhub.extensions import db
 from workhub.org.models import Department, User

@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 
 from workhub.businessdays import business_days, month_bounds, month_of
 from workhub.extensions import db
-from workhub.org.models import Department
+from workhub.org.tree import tree_rows
 from workhub.telework import stats_queries as q
 from workhub.telework.models import MonthlyTarget
 from workhub.telework.stats_queries import Scope
@@ -193,31 +193,13 @@ def department_tree(scope: Scope, language: str) -> list[DepartmentRow]:
     """The departments ``scope`` may see, in tree order (parents before children)."""
     if not scope.sees_departments:
         return []
-    stmt = select(Department.id, Department.code, Department.name_ja, Department.name_en,
-                  Department.parent_id)
-    if scope.kind == "departments":
-        if not scope.department_ids:
-            return []
-        stmt = stmt.where(Department.id.in_(sorted(scope.department_ids)))
-    depts = db.session.execute(stmt).all()
-    by_id = {d.id: d for d in depts}
-    children: dict[int | None, list] = {}
-    for d in depts:
-        parent = d.parent_id if d.parent_id in by_id else None
-        children.setdefault(parent, []).append(d)
-    out: list[DepartmentRow] = []
-
-    def walk(parent_id: int | None, parent_row: DepartmentRow | None, depth: int) -> None:
-        for d in sorted(children.get(parent_id, []), key=lambda d: d.code):
-            name = d.name_en if language == "en" and d.name_en else d.name_ja
-            row = DepartmentRow(d.id, d.code, name, parent_row.code if parent_row else None,
-                                depth)
-            out.append(row)
-            if parent_row is not None:
-                parent_row.children.append(row)
-            walk(d.id, row, depth + 1)
-
-    walk(None, None, 0)
+    ids = scope.department_ids if scope.kind == "departments" else None
+    out = [DepartmentRow(r.id, r.code, r.name, r.parent_code, r.depth)
+           for r in tree_rows(ids, language)]
+    by_code = {row.code: row for row in out}
+    for row in out:
+        if row.parent_code is not None:
+            by_code[row.parent_code].children.append(row)
     return out
 
 
