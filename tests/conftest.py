@@ -235,7 +235,7 @@ def fast_hashing(monkeypatch):
     from werkzeug.security import generate_password_hash
 
     monkeypatch.setattr(
-        "workhub.auth.services.hash_password",
+        "workhub.auth.passwords.hash_password",
         lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"),
     )
 

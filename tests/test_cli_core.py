@@ -276,9 +276,9 @@ def hash_once(monkeypatch):
     """Hash each distinct password once: forty scrypt hashes of one password add seconds."""
     import functools
 
-    import workhub.auth.services as services
+    import workhub.auth.passwords as passwords
 
-    monkeypatch.setattr(services, "hash_password", functools.cache(services.hash_password))
+    monkeypatch.setattr(passwords, "hash_password", functools.cache(passwords.hash_password))
 
 
 def test_demo_is_idempotent_and_uses_the_given_password(app, cli, client, hash_once):
@@ -325,6 +325,6 @@ def test_demo_refuses_a_weak_password(app, cli, monkeypatch):
 
 def test_make_user_fixture_password_is_strong():
     # The fixtures' password must itself pass the rules the CLI enforces.
-    from workhub.auth.services import check_password_strength
+    from workhub.auth.passwords import check_password_strength
 
     check_password_strength(TEST_PASSWORD, "user1")

@@ -21,7 +21,7 @@ from transcription.permissions import (
     can_view_meeting,
     visible_meetings,
 )
-from workhub.auth.services import has_hidden_characters
+from workhub.auth.passwords import has_hidden_characters
 from workhub.errors import DomainError, Forbidden, NotFound
 from workhub.extensions import db
 from workhub.org.models import User

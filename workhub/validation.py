@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from workhub.auth.services import has_hidden_characters
+from workhub.auth.passwords import has_hidden_characters
 from workhub.errors import DomainError
 
 # Ids are 32-bit integer columns on both databases: PostgreSQL refuses a larger number in a

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from workhub.auth import scopes as scope_rules
 from workhub.database import UTCDateTime, utcnow
 from workhub.extensions import db
 from workhub.org.models import User
@@ -47,17 +48,14 @@ class ApiToken(db.Model):
 
     @property
     def scope_map(self) -> dict[str, str]:
-        from workhub.auth.scopes import parse
-
-        return parse(self.scopes)
+        return scope_rules.parse(self.scopes)
 
     @property
     def scope_list(self) -> list[tuple[str, str]]:
         """(feature's label, "read" or "write") in the features' order."""
-        from workhub.auth.scopes import FEATURES
-
-        scopes = self.scope_map
-        return [(str(label), scopes[f]) for f, label in FEATURES.items() if f in scopes]
+        granted = self.scope_map
+        return [(str(label), granted[f]) for f, label in scope_rules.FEATURES.items()
+                if f in granted]
 
 
 class UserSession(db.Model):

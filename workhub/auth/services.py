@@ -22,15 +22,11 @@ from workhub.auth import scopes as scopes_mod
 from workhub.auth import throttle
 from workhub.auth.audit import audit
 from workhub.auth.models import ApiToken
-from workhub.auth.passwords import (  # noqa: F401 - also used from here by the views
+from workhub.auth.passwords import (
     MAX_PASSWORD_LENGTH,
-    MIN_PASSWORD_LENGTH,
-    check_password_strength,
     has_hidden_characters,
-    hash_password,
     login_digest,
     normalise_login,
-    set_password,
 )
 from workhub.auth.throttle import ThrottleSettings
 from workhub.database import utcnow

@@ -15,8 +15,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
+from workhub.auth.passwords import normalise_login
 from workhub.auth.permissions import roles_required
-from workhub.auth.services import normalise_login
 from workhub.clock import office_today
 from workhub.devices import allocations as svc
 from workhub.devices import history_view

@@ -85,7 +85,7 @@ def load_demo(password: str) -> int:
     for code, name_ja, name_en, parent in DEPARTMENTS:
         if db.session.scalar(select(Department.id).where(Department.code == code)) is None:
             create_department(code, name_ja, name_en, parent)
-    from workhub.auth.services import check_password_strength, hash_password
+    from workhub.auth.passwords import check_password_strength, hash_password
 
     # Every demo user shares one password: hash it once (scrypt is slow on purpose).
     check_password_strength(password)

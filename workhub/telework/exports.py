@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
-from workhub.exports_common import FORMULA_STARTS, Table, csv_bytes, safe_text  # noqa: F401
+from workhub.exports_common import Table, csv_bytes
 from workhub.exports_common import write_sheet as _write_sheet
 from workhub.telework.stats_hr import Statistics
 
