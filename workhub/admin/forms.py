@@ -224,13 +224,19 @@ class DeleteForm(FlaskForm):
 # --- List filters (GET forms: nothing changes, so no CSRF token) ------------------------
 
 
-class UserFilterForm(Form):
-    q = StringField(
-        _l("Search"),
+def filter_text(label, max_length: int, description="") -> StringField:
+    """A free-text filter of a list page: trimmed, plain text, at most ``max_length``."""
+    return StringField(
+        label,
         filters=[_strip],
-        validators=[Length(max=100, message=_l("At most %(max)d characters.")), PlainText()],
-        description=_l("Part of the login ID, name, kana or e-mail."),
+        validators=[Length(max=max_length, message=_l("At most %(max)d characters.")),
+                    PlainText()],
+        description=description,
     )
+
+
+class UserFilterForm(Form):
+    q = filter_text(_l("Search"), 100, _l("Part of the login ID, name, kana or e-mail."))
     department = SelectField(_l("Department"), choices=[], default="")
     role = SelectField(
         _l("Role"), choices=lambda: [("", _l("All")), *role_choices()], default=""
@@ -267,16 +273,8 @@ class UserFilterForm(Form):
 
 class AuditFilterForm(Form):
     event = SelectField(_l("Event"), choices=[], default="")
-    actor = StringField(
-        _l("Actor login ID"),
-        filters=[_strip],
-        validators=[Length(max=64, message=_l("At most %(max)d characters.")), PlainText()],
-    )
-    target = StringField(
-        _l("Target"),
-        filters=[_strip],
-        validators=[Length(max=200, message=_l("At most %(max)d characters.")), PlainText()],
-    )
+    actor = filter_text(_l("Actor login ID"), 64)
+    target = filter_text(_l("Target"), 200)
     date_from = DateField(
         _l("From"), validators=[Optional(), DateRange()], description=_l("Japan time")
     )
@@ -290,12 +288,8 @@ class AuditFilterForm(Form):
 
 
 class TokenFilterForm(Form):
-    q = StringField(
-        _l("Search"),
-        filters=[_strip],
-        validators=[Length(max=100, message=_l("At most %(max)d characters.")), PlainText()],
-        description=_l("Part of the owner's login ID or name, or of the token's name."),
-    )
+    q = filter_text(_l("Search"), 100,
+                    _l("Part of the owner's login ID or name, or of the token's name."))
     status = SelectField(
         _l("Status"),
         choices=[

@@ -30,8 +30,9 @@ from workhub.admin.queries import (
     search_tokens,
     search_users,
 )
+from workhub.auth.passwords import login_digest
 from workhub.auth.permissions import roles_required
-from workhub.auth.services import login_digest, revoke_token
+from workhub.auth.services import revoke_token
 from workhub.auth.sessions import end_all_sessions, live_sessions
 from workhub.auth.throttle import ThrottleSettings, paused_until
 from workhub.errors import Conflict, DomainError
@@ -47,6 +48,7 @@ from workhub.org.services import (
     reset_user_password,
     update_department,
 )
+from workhub.web_forms import attach_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -72,17 +74,6 @@ def _get_or_404(model, object_id: int):
     if obj is None:
         abort(404)
     return obj
-
-
-def _attach_error(form, exc: DomainError, *, shown: bool = True) -> list[str]:
-    """Show a service's message beside its field; return it when no field fits or the form
-    is not shown on the page (``shown=False``)."""
-    db.session.rollback()
-    target = form._fields.get(exc.field) if exc.field and shown else None
-    if target is None:
-        return [exc.message]
-    target.errors = [*target.errors, exc.message]
-    return []
 
 
 def _department_options(*, exclude: set[int] | None = None, empty_label: str):
@@ -141,7 +132,7 @@ def user_new():
                 ip=_ip(),
             )
         except DomainError as exc:
-            errors = _attach_error(form, exc)
+            errors = attach_error(form, exc)
         else:
             db.session.commit()
             flash(_("The account %(login)s has been created.", login=user.login), "success")
@@ -205,7 +196,7 @@ def user_edit(user_id: int):
         try:
             admin_update_user(user, active=form.active.data, actor=_actor(), ip=_ip(), **fields)
         except DomainError as exc:
-            errors = _attach_error(form, exc)
+            errors = attach_error(form, exc)
         else:
             db.session.commit()
             flash(_("The account %(login)s has been saved.", login=user.login), "success")
@@ -223,7 +214,7 @@ def user_roles(user_id: int):
         try:
             admin_set_user_roles(user, form.roles.data, actor=_actor(), ip=_ip())
         except DomainError as exc:
-            errors = _attach_error(form, exc, shown=user.auth_source == "local")
+            errors = attach_error(form, exc, shown=user.auth_source == "local")
         else:
             db.session.commit()
             flash(_("The roles of %(login)s have been saved.", login=user.login), "success")
@@ -241,7 +232,7 @@ def user_password(user_id: int):
         try:
             reset_user_password(user, form.password.data, actor=_actor(), ip=_ip())
         except DomainError as exc:
-            errors = _attach_error(form, exc, shown=user.auth_source == "local")
+            errors = attach_error(form, exc, shown=user.auth_source == "local")
         else:
             db.session.commit()
             flash(_("The password of %(login)s has been reset.", login=user.login), "success")
@@ -283,7 +274,7 @@ def department_new():
                 form.parent.data or None,
             )
         except DomainError as exc:
-            errors = _attach_error(form, exc)
+            errors = attach_error(form, exc)
         else:
             db.session.commit()
             flash(_("The department %(code)s has been created.", code=dept.code), "success")
@@ -333,7 +324,7 @@ def department_edit(dept_id: int):
             update_department(dept, form.name_ja.data, form.name_en.data or None,
                               form.parent.data or None)
         except DomainError as exc:
-            errors = _attach_error(form, exc)
+            errors = attach_error(form, exc)
         else:
             db.session.commit()
             flash(_("The department %(code)s has been saved.", code=dept.code), "success")

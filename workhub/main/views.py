@@ -35,6 +35,7 @@ from workhub.main.forms import (
 from workhub.notify.services import set_mail_opt_out
 from workhub.org.services import change_own_password
 from workhub.web import render_error
+from workhub.web_forms import attach_error
 
 log = logging.getLogger(__name__)
 
@@ -170,10 +171,9 @@ def create_api_token():
                 days=form.days.data, ip=request.remote_addr,
             )
         except DomainError as exc:
-            db.session.rollback()
-            target = {"days": form.days, "scopes": form.scope_fields()[0]}.get(exc.field,
-                                                                              form.name)
-            target.errors = [*target.errors, exc.message]
+            # A refusal of no field of the form (a deactivated account) goes beside the name.
+            unplaced = attach_error(form, exc, fields={"scopes": form.scope_fields()[0].name})
+            form.name.errors = [*form.name.errors, *unplaced]
         else:
             db.session.commit()
             # The secret is shown once, on this response only; it is never stored in plain text.

@@ -26,7 +26,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from workhub.auth.services import normalise_login
+from workhub.auth.passwords import normalise_login
 from workhub.clock import office_today
 from workhub.errors import DomainError
 from workhub.extensions import db, limiter
@@ -46,6 +46,7 @@ from workhub.telework.forms_bookings import (
 )
 from workhub.telework.models import Booking, BookingEvent
 from workhub.web import render_error, select_locale
+from workhub.web_forms import attach_error
 
 bp = Blueprint("telework_bookings", __name__, url_prefix="/telework")
 
@@ -65,16 +66,6 @@ def _helpers():
 
 def _actor() -> User:
     return current_user._get_current_object()
-
-
-def _attach_error(form, exc: DomainError) -> list[str]:
-    """Put a service's message beside its field; return it when no field of ``form`` fits."""
-    db.session.rollback()
-    target = form._fields.get(exc.field) if exc.field else None
-    if target is None:
-        return [exc.message]
-    target.errors = [*target.errors, exc.message]
-    return []
 
 
 def _load(booking_id: int, *, details: bool = False) -> Booking:
@@ -153,7 +144,7 @@ def bookings():
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
-        return _render_bookings(form, errors=_attach_error(form, exc), status=400)
+        return _render_bookings(form, errors=attach_error(form, exc), status=400)
     db.session.commit()
     return _render_bookings(_booking_form(formdata=None), result=result, owner=owner)
 
@@ -195,7 +186,7 @@ def cancel(booking_id: int):
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
-        errors = _attach_error(form, exc)
+        errors = attach_error(form, exc)
         return _render_booking(db.session.get(Booking, booking_id), cancel_form=form,
                                errors=errors, status=exc.status)
     db.session.commit()
@@ -293,7 +284,7 @@ def approve_selected():
         approved, refused = bk.approve_many(request.form.getlist("ids"), _actor(),
                                             form.comment.data)
     except DomainError as exc:
-        return _render_approvals(form=form, errors=_attach_error(form, exc), status=400)
+        return _render_approvals(form=form, errors=attach_error(form, exc), status=400)
     db.session.commit()
     if approved:
         flash(_("Approved %(n)d bookings.", n=len(approved)), "success")
@@ -352,7 +343,7 @@ def create_feed():
         if exc.status in (403, 404):
             raise
         # The scope is a hidden field: its message goes above the forms.
-        errors = _attach_error(form, exc) if exc.field == "department" else [exc.message]
+        errors = attach_error(form, exc) if exc.field == "department" else [exc.message]
         db.session.rollback()
         return _render_calendar(feed_form=form, errors=errors, status=400)
     db.session.commit()

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from workhub import web_forms
 from workhub.auth.models import AuditEvent
 from workhub.auth.permissions import roles_required
 from workhub.businessdays import month_bounds, month_of
@@ -61,15 +62,8 @@ def error_status(exc: DomainError) -> int:
 
 
 def attach_error(form, exc: DomainError) -> list[str]:
-    """Show a service's message beside its field; return it when no field fits."""
-    db.session.rollback()
-    name = SERVICE_FIELDS.get(exc.field or "", exc.field)
-    target = form._fields.get(name) if name else None
-    if target is None:
-        return [exc.message]
-    target.errors = [*target.errors, exc.message]
-    return []
-
+    """`workhub.web_forms.attach_error` with the session services' field names."""
+    return web_forms.attach_error(form, exc, fields=SERVICE_FIELDS)
 
 def month_arg() -> str | None:
     """``?month=`` if valid, this month (Japan time) when absent, None when malformed."""
