@@ -4,6 +4,7 @@ compiled here from the .po, which is what the repository keeps)."""
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,16 @@ from setuptools.command.build_py import build_py
 ROOT = Path(__file__).resolve().parent
 
 
+def _catalogues_module():
+    """workhub/catalogues.py, loaded by path: importing the workhub package would need Flask,
+    which the build environment does not have (the module itself needs only Babel)."""
+    spec = importlib.util.spec_from_file_location("_workhub_catalogues",
+                                                  ROOT / "workhub" / "catalogues.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 class BuildWithAssets(build_py):
     def run(self):
         super().run()
@@ -20,16 +31,11 @@ class BuildWithAssets(build_py):
             return  # an editable install reads templates/ and compiles at start (i18n.py)
         target = Path(self.build_lib) / "workhub"
         shutil.copytree(ROOT / "templates", target / "templates", dirs_exist_ok=True)
-        from babel.messages.mofile import write_mo
-        from babel.messages.pofile import read_po
-
+        catalogues = _catalogues_module()
         for po in (ROOT / "workhub" / "translations").glob("*/LC_MESSAGES/*.po"):
             mo = target / po.relative_to(ROOT / "workhub").with_suffix(".mo")
             mo.parent.mkdir(parents=True, exist_ok=True)
-            with open(po, "rb") as src:
-                catalog = read_po(src)
-            with open(mo, "wb") as out:
-                write_mo(out, catalog)
+            catalogues.compile_catalogue(po, mo)
 
 
 setup(cmdclass={"build_py": BuildWithAssets})
