@@ -32,7 +32,7 @@ from workhub.api.common import (
     text_value,
     whole_number,
 )
-from workhub.auth.services import normalise_login
+from workhub.auth.passwords import normalise_login
 from workhub.extensions import db
 from workhub.org.models import User
 from workhub.pagination import paginate
