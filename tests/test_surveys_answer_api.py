@@ -133,7 +133,11 @@ def test_who_and_when(app, api, make_survey, kwargs, who, status, code):
     (b"{}", "application/json", 400, "missing_field"),
     (b'{"answers": [1]}', "application/json", 422, "invalid_answers"),
     (b'{"answers": null}', "application/json", 422, "invalid_answers"),
+    # NUL anywhere in a body is refused before it is read (PostgreSQL cannot store it) ...
     (b'{"answers": {"satisfaction": 3, "place": "home", "name": "\\u0000\\ud800"}}',
+     "application/json", 400, "invalid_json"),
+    # ... a lone surrogate is cleaned out of the answer and the response kept.
+    (b'{"answers": {"satisfaction": 3, "place": "home", "name": "a\\ud800"}}',
      "application/json", 201, None),
     (b"answers=1", "application/x-www-form-urlencoded", 400, "invalid_json"),
     # Larger than the largest answer any survey can have: refused before it is read.

@@ -77,9 +77,12 @@ def json_body(allowed: set[str], *, strict_type: bool = True) -> dict:
         raise BadRequest(_("The body is not valid JSON."), code="invalid_json")
     if not isinstance(data, dict):
         raise BadRequest(_("Send a JSON object."), code="invalid_json")
-    if _holds_nul(data):
-        # PostgreSQL can neither store nor compare text holding NUL (it was a 500).
-        raise BadRequest(_("Text may not contain NUL characters."), code="invalid_json")
+    holder = next((str(k) for k, v in data.items() if _holds_nul(k) or _holds_nul(v)), None)
+    if holder is not None:
+        # PostgreSQL can neither store nor compare text holding NUL (it was a 500). The field
+        # named is the top-level one holding it, so a form can show the message beside it.
+        raise BadRequest(_("Text may not contain NUL characters."), code="invalid_json",
+                         field=holder.replace("\x00", "")[:64] or None)
     unknown = sorted(str(k) for k in set(data) - allowed)
     if unknown:
         raise BadRequest(_("Unknown fields: %(names)s.", names=", ".join(unknown)[:200]),
