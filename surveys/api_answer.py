@@ -24,7 +24,6 @@ from functools import wraps
 
 from flask import jsonify, request
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from surveys import answering as svc
 from surveys import drafts
@@ -35,8 +34,8 @@ from workhub.api import bp
 from workhub.api.common import BadRequest, json_body, json_errors
 from workhub.errors import NotFound
 from workhub.extensions import db
-from workhub.org.models import User
 from workhub.request_limits import body_limit
+from workhub.view_helpers import acting_user
 
 # Answers are text at most a few thousand characters per question: anything bigger than the
 # largest answer a survey can have is refused before it is read.
@@ -63,10 +62,6 @@ def _answer_errors(view):
     return wrapped
 
 
-def _actor() -> User:
-    return current_user._get_current_object()
-
-
 def _body() -> dict:
     data = json_body(ANSWER_FIELDS)
     if "answers" not in data:
@@ -85,7 +80,7 @@ def _answers() -> dict:
 def _write(survey_id: int, action, reply, status: int = 200):
     """Load the survey, apply ``action(survey, actor, answers)``, commit, answer
     ``reply(survey, actor)``."""
-    actor = _actor()
+    actor = acting_user()
     survey = get_survey(survey_id, actor)
     action(survey, actor, _answers())
     db.session.commit()
@@ -97,7 +92,7 @@ def _write(survey_id: int, action, reply, status: int = 200):
 @json_errors
 @_answer_errors
 def survey_submit_response(survey_id: int):
-    actor = _actor()
+    actor = acting_user()
     survey = get_survey(survey_id, actor)
     data = _body()
     svc.submit(survey, actor, data["answers"], promise=data.get("promise"))
@@ -118,7 +113,7 @@ def _draft_json(survey, actor, key: str | None) -> dict:
 @bp.get("/surveys/<int:survey_id>/draft")
 @json_errors
 def survey_get_draft(survey_id: int):
-    actor = _actor()
+    actor = acting_user()
     return jsonify(_draft_json(get_survey(survey_id, actor), actor,
                                request.headers.get(DRAFT_KEY_HEADER)))
 
@@ -128,7 +123,7 @@ def survey_get_draft(survey_id: int):
 @json_errors
 @_answer_errors
 def survey_save_draft(survey_id: int):
-    actor = _actor()
+    actor = acting_user()
     survey = get_survey(survey_id, actor)
     data = _body()
     saved = drafts.save_draft(survey, actor, data["answers"], promise=data.get("promise"),
@@ -147,7 +142,7 @@ def _response_json(survey, actor) -> dict:
 @bp.get("/surveys/<int:survey_id>/my-response")
 @json_errors
 def survey_my_response(survey_id: int):
-    actor = _actor()
+    actor = acting_user()
     return jsonify(_response_json(svc.answered_survey(survey_id, actor), actor))
 
 

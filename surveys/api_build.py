@@ -33,6 +33,7 @@ from workhub.auth.permissions import roles_required
 from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.pagination import paginate
+from workhub.view_helpers import acting_user
 
 MAX_BODY = 1024 * 1024
 CREATE_FIELDS = {"title", "title_en", "description", "description_en", "anonymous",
@@ -199,7 +200,7 @@ def surveys_create():
 @_errors
 def surveys_list():
     page, per_page = page_args()
-    user = current_user._get_current_object()
+    user = acting_user()
     if user.has_role(*MANAGER_ROLES):
         status = request.args.get("status") or None
         if status is not None and status not in SURVEY_STATUSES:
@@ -225,7 +226,7 @@ def surveys_list():
 @bp.get("/surveys/<int:survey_id>")
 @_errors
 def surveys_get(survey_id: int):
-    user = current_user._get_current_object()
+    user = acting_user()
     survey = get_survey(survey_id, user)
     return jsonify(survey_json(survey, manage=user.has_role(*MANAGER_ROLES)))
 
@@ -234,7 +235,7 @@ def surveys_get(survey_id: int):
 @roles_required(*MANAGER_ROLES)
 @_errors
 def surveys_publish(survey_id: int):
-    user = current_user._get_current_object()
+    user = acting_user()
     survey = get_survey(survey_id, user, for_manage=True)
     json_body(set())
     building.publish(survey, user, ip=request.remote_addr)
@@ -246,7 +247,7 @@ def surveys_publish(survey_id: int):
 @roles_required(*MANAGER_ROLES)
 @_errors
 def surveys_close(survey_id: int):
-    user = current_user._get_current_object()
+    user = acting_user()
     survey = get_survey(survey_id, user, for_manage=True)
     json_body(set())
     building.close(survey, user, ip=request.remote_addr)

@@ -34,12 +34,13 @@ import logging
 import secrets
 import uuid
 
-from sqlalchemy import delete, event, func, select, text, update
+from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.orm import Session
 
 from surveys.answering import answer_rows
 from surveys.models import Survey, SurveyParticipation, SurveyPoolEntry, SurveyResponse
 from workhub.extensions import db
+from workhub.locking import lock_row
 
 log = logging.getLogger(__name__)
 
@@ -59,15 +60,6 @@ def released_count(survey: Survey) -> int:
                              .where(SurveyResponse.survey_id == survey.id)) or 0
 
 
-def _lock(survey: Survey) -> None:
-    if db.session.get_bind().dialect.name == "sqlite":
-        # A write first: takes SQLite's write lock before the pool is read.
-        db.session.execute(text("UPDATE surveys SET id = id WHERE id = :id"),
-                           {"id": survey.id})
-    else:
-        db.session.execute(select(Survey.id).where(Survey.id == survey.id).with_for_update())
-
-
 def _shuffled(items: list) -> list:
     items = list(items)
     for i in range(len(items) - 1, 0, -1):  # Fisher–Yates with the system's randomness
@@ -82,7 +74,7 @@ def release(survey: Survey, *, closing: bool = False) -> int:
     caller commits, and the pool is vacuumed after that commit."""
     if not survey.anonymous:
         return 0
-    _lock(survey)
+    lock_row(Survey, survey.id)
     entries = list(db.session.scalars(select(SurveyPoolEntry)
                                       .where(SurveyPoolEntry.survey_id == survey.id)))
     if not entries or (len(entries) < survey.min_group_size and not closing):

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from surveys import answering as svc
 from surveys import drafts
@@ -28,8 +28,8 @@ from surveys.validation import AnswerErrors, Problem, localized
 from workhub.database import utcnow
 from workhub.errors import DomainError
 from workhub.extensions import db
-from workhub.org.models import User
 from workhub.request_limits import body_limit
+from workhub.view_helpers import acting_user
 from workhub.web import select_locale
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
@@ -40,14 +40,10 @@ def _helpers():
     return {"loc": localized, "answer_forms": forms, "likert_labels": forms.LIKERT_LABELS}
 
 
-def _actor() -> User:
-    return current_user._get_current_object()
-
-
 @bp.get("/my")
 @login_required
 def my_surveys():
-    return render_template("surveys/my_surveys.html", mine=list_my_surveys(_actor()))
+    return render_template("surveys/my_surveys.html", mine=list_my_surveys(acting_user()))
 
 
 DRAFT_COOKIE = "workhub_draft_{id}"
@@ -83,7 +79,7 @@ def _render_form(survey: Survey, *, values=None, problems=(), status: int = 200,
 
 
 def _render_unavailable(survey: Survey, message: str, status: int):
-    actor = _actor()
+    actor = acting_user()
     return render_template(
         "surveys/answer_unavailable.html", survey=survey, message=message,
         answered=svc.has_answered(survey, actor),
@@ -94,7 +90,7 @@ def _render_unavailable(survey: Survey, message: str, status: int):
 @bp.get("/<int:survey_id>/answer")
 @login_required
 def answer(survey_id: int):
-    actor = _actor()
+    actor = acting_user()
     survey = get_survey(survey_id, actor)
     if svc.has_answered(survey, actor):
         if svc.can_edit_response(survey, actor):
@@ -117,7 +113,7 @@ def answer(survey_id: int):
 @body_limit(lambda _config: LARGEST_ANSWER_BYTES["form"])
 @login_required
 def answer_post(survey_id: int):
-    actor = _actor()
+    actor = acting_user()
     survey = get_survey(survey_id, actor)
     answers = forms.answers_from_form(survey, request.form)
     action = request.form.get("action")
@@ -168,7 +164,7 @@ def answer_post(survey_id: int):
 @bp.get("/<int:survey_id>/thanks")
 @login_required
 def thanks(survey_id: int):
-    actor = _actor()
+    actor = acting_user()
     survey = svc.answered_survey(survey_id, actor)
     if not svc.has_answered(survey, actor):
         return redirect(url_for("surveys.answer", survey_id=survey.id))
@@ -179,7 +175,7 @@ def thanks(survey_id: int):
 @bp.get("/<int:survey_id>/my-answers")
 @login_required
 def my_answers(survey_id: int):
-    actor = _actor()
+    actor = acting_user()
     survey = svc.answered_survey(survey_id, actor)
     response = svc.own_response(survey, actor)  # 404 for anonymous surveys
     language = select_locale()

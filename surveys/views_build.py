@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import func, select
 
 from surveys import building
@@ -30,7 +29,8 @@ from workhub.admin.forms import role_choices
 from workhub.auth.permissions import roles_required
 from workhub.errors import DomainError
 from workhub.extensions import db
-from workhub.org.models import Department, User
+from workhub.org.models import Department
+from workhub.view_helpers import acting_user, attach_error
 from workhub.web import select_locale
 
 bp = Blueprint("surveys_build", __name__, url_prefix="/surveys")
@@ -42,26 +42,12 @@ def _helpers():
             "status_labels": building.STATUS_LABELS}
 
 
-def actor() -> User:
-    return current_user._get_current_object()
-
-
 def load(survey_id: int) -> Survey:
     """The survey (404 when there is none); the roles were checked by the decorator."""
     try:
-        return get_survey(survey_id, actor(), for_manage=True)
+        return get_survey(survey_id, acting_user(), for_manage=True)
     except DomainError as exc:
         abort(exc.status)
-
-
-def place_error(form, exc: DomainError) -> list[str]:
-    """Show ``exc`` next to its field when ``form`` has it; else return it for the page."""
-    db.session.rollback()
-    target = form._fields.get(exc.field or "") if form is not None else None
-    if target is None:
-        return [exc.message]
-    target.errors = [*target.errors, exc.message]
-    return []
 
 
 def _department_choices() -> list[tuple[str, str]]:
@@ -123,7 +109,7 @@ def save_with(survey_id: int, form, slot: str, action, done: str | None, anchor)
     try:
         result = action()
     except DomainError as exc:
-        errors = place_error(form, exc)
+        errors = attach_error(form, exc)
         return edit_page(db.session.get(Survey, survey_id), errors=errors, status=exc.status,
                          **{slot: form})
     db.session.commit()
@@ -167,13 +153,13 @@ def create():
         return render_template("surveys/build_new.html", form=form, errors=[]), 400
     try:
         if form.source.data == "blank":
-            survey = building.create_survey(actor(), title_ja=form.title_ja.data)
+            survey = building.create_survey(acting_user(), title_ja=form.title_ja.data)
         else:
-            survey = create_from_template(actor(), form.source.data)
+            survey = create_from_template(acting_user(), form.source.data)
     except DomainError as exc:
         if exc.field == "template":
             exc.field = "source"
-        errors = place_error(form, exc)
+        errors = attach_error(form, exc)
         return render_template("surveys/build_new.html", form=form, errors=errors), 400
     db.session.commit()
     flash(_("The survey was created as a draft."), "success")
@@ -204,7 +190,7 @@ def save_settings(survey_id: int):
             reminder_days=forms.whole(form.reminder_days.data, "reminder_days"))
         if changes["min_group_size"] is None:
             raise DomainError(_("Enter the minimum group size."), field="min_group_size")
-        building.update_survey(survey, actor(), ip=request.remote_addr, **changes)
+        building.update_survey(survey, acting_user(), ip=request.remote_addr, **changes)
 
     return save_with(survey_id, form, "meta", save, _("The settings were saved."), "settings")
 
@@ -220,7 +206,7 @@ def save_audience(survey_id: int):
             form.mode.errors = [_("Choose everyone, or departments and roles.")]
         return edit_page(survey, audience=form, status=400)
     return save_with(survey_id, form, "audience", lambda: building.change_audience(
-        survey, actor(), ip=request.remote_addr, everyone=form.mode.data == "all",
+        survey, acting_user(), ip=request.remote_addr, everyone=form.mode.data == "all",
         department_codes=form.departments.data, include_subtree=form.include_subtree.data,
         roles=form.roles.data),
         _("The audience was saved."), "audience")
@@ -245,7 +231,7 @@ def _step(survey_id: int, action, done: str, anchor: str | None = None):
     if not forms.ActionForm().validate_on_submit():
         abort(400)
     try:
-        result = action(survey, actor(), ip=request.remote_addr)
+        result = action(survey, acting_user(), ip=request.remote_addr)
     except DomainError as exc:
         db.session.rollback()
         return edit_page(db.session.get(Survey, survey_id), errors=[exc.message],
@@ -281,7 +267,7 @@ def delete(survey_id: int):
     if not forms.ActionForm().validate_on_submit():
         abort(400)
     try:
-        building.delete_survey(survey, actor(), ip=request.remote_addr)
+        building.delete_survey(survey, acting_user(), ip=request.remote_addr)
     except DomainError as exc:
         db.session.rollback()
         return edit_page(db.session.get(Survey, survey_id), errors=[exc.message],

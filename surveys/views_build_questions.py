@@ -22,10 +22,11 @@ from surveys.layout import OPTION_TYPES, TYPE_LABELS, ordered_questions
 from surveys.models import CHOICE_TYPES, Survey, SurveyOption, SurveyQuestion, SurveySection
 from surveys.permissions import MANAGER_ROLES
 from surveys.validation import localized
-from surveys.views_build import back_to_edit, bp, edit_page, load, place_error, save_with
+from surveys.views_build import back_to_edit, bp, edit_page, load, save_with
 from workhub.auth.permissions import roles_required
 from workhub.errors import DomainError
 from workhub.extensions import db
+from workhub.view_helpers import attach_error
 
 
 def _part(items, part_id: int):
@@ -197,7 +198,7 @@ def _question_refused(survey: Survey, question: SurveyQuestion | None, form, exc
     """The question page again, the refusal next to its field (``fields`` maps the services'
     field names to the form's)."""
     exc.field = fields.get(exc.field or "", exc.field)
-    errors = place_error(form, exc)
+    errors = attach_error(form, exc)
     return _question_page(survey, question, form, errors=errors, status=exc.status)
 
 

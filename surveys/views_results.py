@@ -41,6 +41,7 @@ from workhub.errors import DomainError
 from workhub.exports_common import download
 from workhub.extensions import db
 from workhub.org.models import Department
+from workhub.view_helpers import acting_user
 from workhub.web import select_locale
 
 bp = Blueprint("survey_results", __name__, url_prefix="/surveys")
@@ -185,7 +186,7 @@ def _responses(survey_id: int, kind: str):
     body = (exports.responses_csv if kind == "csv" else exports.responses_xlsx)(
         survey, language)
     # Who took the rows out, and when: the survey only, nothing about any response.
-    audit("survey.responses_exported", actor=current_user._get_current_object(),
+    audit("survey.responses_exported", actor=acting_user(),
           target=f"survey:{survey.id}", ip=request.remote_addr, format=kind)
     db.session.commit()
     return body

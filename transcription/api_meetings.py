@@ -16,7 +16,6 @@ from datetime import datetime
 
 from flask import jsonify, request
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from transcription import meetings as svc
 from transcription import recordings as rec
@@ -36,6 +35,7 @@ from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.pagination import paginate
 from workhub.request_limits import body_limit
+from workhub.view_helpers import acting_user
 
 CREATE_FIELDS = {"title", "starts_at", "ends_at", "place", "online_tool", "language",
                  "participants", "externals", "agenda"}
@@ -43,10 +43,6 @@ CREATE_FIELDS = {"title", "starts_at", "ends_at", "place", "online_tool", "langu
 
 class Unprocessable(DomainError):
     status = 422
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 def _when(data: dict, name: str, *, required: bool) -> datetime | None:
@@ -132,7 +128,7 @@ def create_meeting_api():
         online_tool=tool, language=language, logins=_strings(data, "participants"),
         externals=_externals(data), agenda=_strings(data, "agenda"))
     try:
-        meeting = svc.create_meeting(_actor(), meeting_data)
+        meeting = svc.create_meeting(acting_user(), meeting_data)
     except DomainError as exc:
         if type(exc) is DomainError:  # a broken rule, not a permission
             raise Unprocessable(exc.message, code=exc.code, field=exc.field) from None
@@ -152,7 +148,7 @@ def list_meetings_api():
     if scope not in svc.SCOPES:
         raise BadRequest(_("scope must be mine or department."), field="scope")
     page, per_page = page_args()
-    result = paginate(svc.meetings_query(_actor(), scope), page, min(per_page, MAX_PER_PAGE))
+    result = paginate(svc.meetings_query(acting_user(), scope), page, min(per_page, MAX_PER_PAGE))
     return jsonify({"items": [meeting_json(m) for m in result.items], "page": result.page,
                     "pages": result.pages, "total": result.total})
 
@@ -160,7 +156,7 @@ def list_meetings_api():
 @bp.get("/meetings/<int:meeting_id>")
 @json_errors
 def get_meeting_api(meeting_id: int):
-    meeting = svc.get_meeting(meeting_id, _actor())
+    meeting = svc.get_meeting(meeting_id, acting_user())
     return jsonify(meeting_json(meeting, rec.meeting_recordings(meeting)))
 
 
@@ -168,10 +164,10 @@ def get_meeting_api(meeting_id: int):
 @body_limit(rec.upload_body_limit)
 @json_errors
 def upload_recording_api(meeting_id: int):
-    meeting = svc.get_meeting(meeting_id, _actor(), manage=True)
+    meeting = svc.get_meeting(meeting_id, acting_user(), manage=True)
     file = request.files.get("file")
     try:
-        recording = rec.upload_recording(meeting, _actor(), file and file.stream,
+        recording = rec.upload_recording(meeting, acting_user(), file and file.stream,
                                          file and file.filename)
     finally:
         request.close()  # the parser's temporary file, at once

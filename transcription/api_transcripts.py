@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from transcription import editing, exports
 from transcription import meetings as svc
@@ -25,10 +24,7 @@ from workhub.api import bp
 from workhub.api.common import json_body, json_errors
 from workhub.errors import DomainError, NotFound
 from workhub.extensions import db
-
-
-def _actor():
-    return current_user._get_current_object()
+from workhub.view_helpers import acting_user
 
 
 def segment_json(segment, level: str) -> dict:
@@ -40,7 +36,7 @@ def segment_json(segment, level: str) -> dict:
 @bp.get("/meetings/<int:meeting_id>/transcript")
 @json_errors
 def transcript_api(meeting_id: int):
-    meeting = svc.get_meeting(meeting_id, _actor())
+    meeting = svc.get_meeting(meeting_id, acting_user())
     level = editing.check_level(request.args.get("level"), default="verbatim")
     transcript = editing.current_transcript(meeting)
     if transcript is None:
@@ -66,7 +62,7 @@ def segment_api(segment_id: int):
     segment = editing.get_segment(segment_id)
     transcript = db.session.get(Transcript, segment.transcript_id)
     meeting = svc.get_meeting(
-        transcript.meeting_id, _actor(), manage=True,
+        transcript.meeting_id, acting_user(), manage=True,
         refusal=_("Only the organiser, the department's secretaries and "
                   "administrators edit the transcript."))
     if editing.current_transcript(meeting).id != transcript.id:
@@ -83,7 +79,7 @@ def segment_api(segment_id: int):
         raise DomainError(_("version is the integer the segment was loaded at."),
                           field="version", code="invalid_version")
     try:
-        editing.edit_segment(segment, _actor(), version=version, text=text,
+        editing.edit_segment(segment, acting_user(), version=version, text=text,
                              speaker_id=_speaker_value(data), set_speaker="speaker" in data,
                              checked=checked)
     except editing.StaleEdit as exc:
@@ -97,9 +93,9 @@ def segment_api(segment_id: int):
 @bp.get("/meetings/<int:meeting_id>/minutes")
 @json_errors
 def minutes_api(meeting_id: int):
-    meeting = svc.get_meeting(meeting_id, _actor())
+    meeting = svc.get_meeting(meeting_id, acting_user())
     minutes = minutes_svc.get_minutes(meeting)
-    if minutes is None or not minutes_svc.can_view_minutes(_actor(), meeting, minutes):
+    if minutes is None or not minutes_svc.can_view_minutes(acting_user(), meeting, minutes):
         raise NotFound(_("There are no minutes of this meeting yet."), code="no_minutes")
     fmt = exports.check_format(request.args.get("format", "json"), exports.MINUTES_FORMATS)
     data = exports.export_minutes(minutes_svc.document(meeting, minutes), fmt)

@@ -25,7 +25,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import login_required
 from werkzeug.routing import BuildError
 
 from transcription import editing, exports, glossary, meetings
@@ -35,6 +35,7 @@ from transcription.permissions import can_manage_meeting
 from workhub.auth.permissions import roles_required
 from workhub.errors import DomainError
 from workhub.extensions import db
+from workhub.view_helpers import accepts_json, acting_user
 
 bp = Blueprint("transcripts", __name__, url_prefix="/meetings")
 
@@ -45,14 +46,10 @@ SPEEDS = ("0.75", "1", "1.25", "1.5", "2")
 GLOSSARY_ROLES = ("secretary", "admin")
 
 
-def actor():
-    return current_user._get_current_object()
-
-
 def load_meeting(meeting_id: int, *, manage: bool = False) -> Meeting:
     """The meeting (404), if the signed-in user may see it, or manage it (403)."""
     try:
-        return meetings.get_meeting(meeting_id, actor(), manage=manage)
+        return meetings.get_meeting(meeting_id, acting_user(), manage=manage)
     except DomainError as exc:
         # The editor's pages answer with the plain 404 / 403 page, without the service's words.
         abort(exc.status)
@@ -63,10 +60,6 @@ def load_transcript(meeting: Meeting):
     if transcript is None:
         abort(404)
     return transcript
-
-
-def wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
 
 
 @bp.app_template_filter("clock")
@@ -95,8 +88,8 @@ def editor_page(meeting: Meeting, *, status: int = 200, problem: dict | None = N
     return render_template(
         "meetings/transcript.html", meeting=meeting, transcript=transcript, level=level,
         levels=TEXT_LEVELS, level_labels=LEVEL_LABELS, speeds=SPEEDS,
-        may_edit=can_manage_meeting(actor(), meeting) and level == "verbatim",
-        may_manage=can_manage_meeting(actor(), meeting), audio=audio_url(meeting, transcript),
+        may_edit=can_manage_meeting(acting_user(), meeting) and level == "verbatim",
+        may_manage=can_manage_meeting(acting_user(), meeting), audio=audio_url(meeting, transcript),
         text_of=editing.level_text, speaker_name=editing.speaker_name,
         doubt_note=editing.doubt_note,
         problem=problem or {}, formats=exports.TRANSCRIPT_FORMATS), status
@@ -125,12 +118,12 @@ def save_segment(meeting_id: int, segment_id: int):
     checked = form.get("checked") == "1"
     clears = checked and segment.doubtful  # worth saying so when the save goes through
     try:
-        editing.edit_segment(segment, actor(), version=form.get("version"),
+        editing.edit_segment(segment, acting_user(), version=form.get("version"),
                              text=form.get("text"), speaker_id=form.get("speaker"),
                              set_speaker="speaker" in form, checked=checked)
     except editing.StaleEdit as exc:
         db.session.rollback()
-        if wants_json():
+        if accepts_json():
             return jsonify({"error": {"code": exc.code, "message": exc.message},
                             "kept": exc.kept, "current": exc.current}), 409
         return editor_page(meeting, status=409, problem={
@@ -138,14 +131,14 @@ def save_segment(meeting_id: int, segment_id: int):
             "current": exc.current, "checked": checked})
     except DomainError as exc:
         db.session.rollback()
-        if wants_json():
+        if accepts_json():
             return jsonify({"error": {"code": exc.code, "message": exc.message}}), exc.status
         return editor_page(meeting, status=exc.status, problem={
             "segment": segment_id, "message": exc.message, "kept": form.get("text"),
             "checked": checked})
     db.session.commit()
     message = _("Saved; the segment is no longer marked for checking.") if clears else _("Saved")
-    if wants_json():
+    if accepts_json():
         return jsonify({"segment": editing.segment_state(segment, "verbatim")
                         | {"text": editing.base_text(segment)}, "message": message})
     flash(message, "success")
@@ -171,7 +164,7 @@ def reassign_following(meeting_id: int, segment_id: int):
     meeting = load_meeting(meeting_id, manage=True)
     segment = _segment(meeting, segment_id)
     try:
-        count = editing.reassign_following(segment, actor(), request.form.get("speaker"))
+        count = editing.reassign_following(segment, acting_user(), request.form.get("speaker"))
     except DomainError as exc:
         return _refused(meeting, exc, f"seg-{segment_id}")
     db.session.commit()
@@ -239,7 +232,7 @@ def print_transcript(meeting_id: int):
 def glossary_page():
     errors: dict = {}
     status = 200
-    user = actor()
+    user = acting_user()
     if request.method == "POST":
         try:
             glossary.add_term(user, request.form.get("term"),
@@ -263,7 +256,7 @@ def glossary_page():
 @roles_required(*GLOSSARY_ROLES)
 def delete_term(term_id: int):
     try:
-        glossary.delete_term(actor(), term_id)
+        glossary.delete_term(acting_user(), term_id)
     except DomainError as exc:
         abort(exc.status)
     db.session.commit()
@@ -278,7 +271,7 @@ def search_page():
     hits, error, status = [], None, 200
     if query is not None:
         try:
-            hits = finder.search(actor(), query)
+            hits = finder.search(acting_user(), query)
         except DomainError as exc:
             error, status = exc.message, 400
     return render_template("meetings/search.html", query=query or "", hits=hits, error=error,

@@ -20,7 +20,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from transcription import meetings as svc
 from transcription import recordings as rec
@@ -33,12 +33,9 @@ from workhub.extensions import db
 from workhub.jobs.models import Job
 from workhub.pagination import paginate, parse_page
 from workhub.request_limits import body_limit
+from workhub.view_helpers import accepts_json, acting_user
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 @bp.get("/")
@@ -47,9 +44,9 @@ def meeting_list():
     scope = request.args.get("scope", "mine")
     if scope not in svc.SCOPES:
         scope = "mine"
-    page = paginate(svc.meetings_query(_actor(), scope), parse_page(request.args.get("page")))
+    page = paginate(svc.meetings_query(acting_user(), scope), parse_page(request.args.get("page")))
     return render_template("meetings/meeting_list.html", page=page, scope=scope,
-                           may_create=can_create_meeting(_actor()))
+                           may_create=can_create_meeting(acting_user()))
 
 
 def _form_page(form: MeetingForm, meeting=None, status: int = 200, errors=()):
@@ -63,9 +60,9 @@ def _save(form: MeetingForm, meeting=None):
     try:
         data = form.data_for_service()
         if meeting is None:
-            meeting = svc.create_meeting(_actor(), data)
+            meeting = svc.create_meeting(acting_user(), data)
         else:
-            svc.update_meeting(meeting, _actor(), data)
+            svc.update_meeting(meeting, acting_user(), data)
     except DomainError as exc:
         db.session.rollback()
         target = form._fields.get({"starts_at": "start", "ends_at": "end"}.get(
@@ -91,7 +88,7 @@ def new_meeting():
 @bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_meeting(meeting_id: int):
-    meeting = svc.get_meeting(meeting_id, _actor(), manage=True)
+    meeting = svc.get_meeting(meeting_id, acting_user(), manage=True)
     form = MeetingForm()
     if request.method == "GET":
         form.fill(svc.meeting_data(meeting))
@@ -112,7 +109,7 @@ def _meeting_page(meeting, status: int = 200, errors=()):
     return render_template(
         "meetings/meeting.html", meeting=meeting, recordings=recordings,
         jobs=rec.recording_jobs(recordings), eta=eta_seconds,
-        may_manage=can_manage_meeting(_actor(), meeting), tool_labels=ONLINE_TOOL_LABELS,
+        may_manage=can_manage_meeting(acting_user(), meeting), tool_labels=ONLINE_TOOL_LABELS,
         errors=list(errors),
         max_mb=rec.max_bytes() // (1024 * 1024), extensions=", ".join(rec.CONTENT_TYPES),
     ), status
@@ -121,35 +118,31 @@ def _meeting_page(meeting, status: int = 200, errors=()):
 @bp.get("/<int:meeting_id>")
 @login_required
 def meeting_page(meeting_id: int):
-    return _meeting_page(svc.get_meeting(meeting_id, _actor()))
-
-
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
+    return _meeting_page(svc.get_meeting(meeting_id, acting_user()))
 
 
 @bp.post("/<int:meeting_id>/recordings")
 @body_limit(rec.upload_body_limit)
 @login_required
 def upload(meeting_id: int):
-    meeting = svc.get_meeting(meeting_id, _actor(), manage=True)
+    meeting = svc.get_meeting(meeting_id, acting_user(), manage=True)
     try:
         if not ActionForm().validate_on_submit():
             abort(400)
         file = request.files.get("file")
-        recording = rec.upload_recording(meeting, _actor(), file and file.stream,
+        recording = rec.upload_recording(meeting, acting_user(), file and file.stream,
                                          file and file.filename)
     except rec.UploadError as exc:
         db.session.rollback()
         request.close()  # the parser's temporary file, at once
-        if _wants_json():
+        if accepts_json():
             return jsonify({"error": {"code": exc.code, "message": exc.message}}), exc.status
         return _meeting_page(meeting, exc.status, [exc.message])
     request.close()
     db.session.commit()
     target = url_for("meetings.meeting_page", meeting_id=meeting.id,
                      _anchor=f"recording-{recording.id}")
-    if _wants_json():
+    if accepts_json():
         return jsonify({"recording_id": recording.id, "job_id": recording.job_id,
                         "url": target}), 202
     flash(_("The recording was uploaded; its transcription has been queued."), "success")
@@ -157,7 +150,7 @@ def upload(meeting_id: int):
 
 
 def _recording(meeting_id: int, recording_id: int, *, manage: bool = False):
-    meeting = svc.get_meeting(meeting_id, _actor(), manage=manage)
+    meeting = svc.get_meeting(meeting_id, acting_user(), manage=manage)
     return meeting, rec.get_recording(meeting, recording_id)
 
 
@@ -193,7 +186,7 @@ def cancel(meeting_id: int, recording_id: int):
     meeting, recording = _recording(meeting_id, recording_id, manage=True)
     if not ActionForm().validate_on_submit():
         abort(400)
-    rec.cancel_transcription(recording, _actor())
+    rec.cancel_transcription(recording, acting_user())
     db.session.commit()
     flash(_("The transcription is being cancelled."), "success")
     return redirect(url_for("meetings.meeting_page", meeting_id=meeting.id,
@@ -206,7 +199,7 @@ def retry(meeting_id: int, recording_id: int):
     meeting, recording = _recording(meeting_id, recording_id, manage=True)
     if not ActionForm().validate_on_submit():
         abort(400)
-    rec.retry_transcription(recording, _actor())
+    rec.retry_transcription(recording, acting_user())
     db.session.commit()
     flash(_("The transcription has been queued again."), "success")
     return redirect(url_for("meetings.meeting_page", meeting_id=meeting.id,

@@ -11,21 +11,22 @@ from flask_login import login_required
 from transcription import editing, exports
 from transcription import minutes as svc
 from transcription.permissions import can_manage_meeting
-from transcription.views_editor import LEVEL_LABELS, actor, bp, load_meeting
+from transcription.views_editor import LEVEL_LABELS, bp, load_meeting
 from workhub.errors import DomainError
 from workhub.extensions import db
+from workhub.view_helpers import acting_user
 
 
 def _readable(meeting):
     minutes = svc.get_minutes(meeting)
-    if not svc.can_view_minutes(actor(), meeting, minutes):
+    if not svc.can_view_minutes(acting_user(), meeting, minutes):
         abort(404)  # a draft is not shown to, nor admitted to, those who may not read it
     return minutes
 
 
 def minutes_page(meeting, *, status: int = 200, problem: dict | None = None):
     minutes = _readable(meeting)
-    may_manage = can_manage_meeting(actor(), meeting)
+    may_manage = can_manage_meeting(acting_user(), meeting)
     doc = svc.document(meeting, minutes)
     return render_template(
         "meetings/minutes.html", meeting=meeting, minutes=minutes,
@@ -60,7 +61,7 @@ def _done(meeting, message: str, anchor: str | None = None):
 def generate_minutes(meeting_id: int):
     meeting = load_meeting(meeting_id, manage=True)
     try:
-        svc.generate_draft(meeting, actor(), level=request.form.get("level"),
+        svc.generate_draft(meeting, acting_user(), level=request.form.get("level"),
                            version=request.form.get("version"))
     except DomainError as exc:
         return _refused(meeting, exc, section="generate")
@@ -75,7 +76,7 @@ def save_section(meeting_id: int, section: str):
     if minutes is None:
         abort(404)
     try:
-        svc.edit_section(meeting, minutes, actor(), section=section,
+        svc.edit_section(meeting, minutes, acting_user(), section=section,
                          text=request.form.get("text"), version=request.form.get("version"))
     except editing.StaleEdit as exc:
         return _refused(meeting, exc, section=section, kept=exc.kept)
@@ -95,7 +96,7 @@ def minutes_status(meeting_id: int):
         abort(404)
     status = request.form.get("status")
     try:
-        svc.set_status(minutes, actor(), status=status, version=request.form.get("version"))
+        svc.set_status(minutes, acting_user(), status=status, version=request.form.get("version"))
     except DomainError as exc:
         return _refused(meeting, exc, section="status")
     return _done(meeting, _("The minutes are final.") if status == "final"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from workhub.admin.forms import (
     AuditFilterForm,
@@ -48,7 +47,7 @@ from workhub.org.services import (
     reset_user_password,
     update_department,
 )
-from workhub.web_forms import attach_error
+from workhub.view_helpers import acting_user, attach_error, client_ip, get_or_404
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -59,21 +58,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def _language() -> str:
     locale = get_locale()
     return locale.language if locale is not None else current_app.config["DEFAULT_LANGUAGE"]
-
-
-def _actor() -> User:
-    return current_user._get_current_object()
-
-
-def _ip() -> str | None:
-    return request.remote_addr
-
-
-def _get_or_404(model, object_id: int):
-    obj = db.session.get(model, object_id)
-    if obj is None:
-        abort(404)
-    return obj
 
 
 def _department_options(*, exclude: set[int] | None = None, empty_label: str):
@@ -128,8 +112,8 @@ def user_new():
                 department_code=form.department.data or None,
                 roles=form.roles.data,
                 password=form.password.data,
-                actor=_actor(),
-                ip=_ip(),
+                actor=acting_user(),
+                ip=client_ip(),
             )
         except DomainError as exc:
             errors = attach_error(form, exc)
@@ -179,7 +163,7 @@ def _user_page(user: User, *, profile_form=None, roles_form=None, password_form=
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def user_edit(user_id: int):
-    user = _get_or_404(User, user_id)
+    user = get_or_404(User, user_id)
     if request.method == "GET":
         return _user_page(user)
     form = _profile_form(user, from_request=True)
@@ -194,7 +178,8 @@ def user_edit(user_id: int):
                 "department_code": form.department.data or None,
             }
         try:
-            admin_update_user(user, active=form.active.data, actor=_actor(), ip=_ip(), **fields)
+            admin_update_user(user, active=form.active.data, actor=acting_user(), ip=client_ip(),
+                              **fields)
         except DomainError as exc:
             errors = attach_error(form, exc)
         else:
@@ -207,12 +192,12 @@ def user_edit(user_id: int):
 @bp.post("/users/<int:user_id>/roles")
 @roles_required("admin")
 def user_roles(user_id: int):
-    user = _get_or_404(User, user_id)
+    user = get_or_404(User, user_id)
     form = RolesForm()
     errors: list[str] = []
     if form.validate_on_submit():
         try:
-            admin_set_user_roles(user, form.roles.data, actor=_actor(), ip=_ip())
+            admin_set_user_roles(user, form.roles.data, actor=acting_user(), ip=client_ip())
         except DomainError as exc:
             errors = attach_error(form, exc, shown=user.auth_source == "local")
         else:
@@ -225,12 +210,12 @@ def user_roles(user_id: int):
 @bp.post("/users/<int:user_id>/password")
 @roles_required("admin")
 def user_password(user_id: int):
-    user = _get_or_404(User, user_id)
+    user = get_or_404(User, user_id)
     form = PasswordResetForm()
     errors: list[str] = []
     if form.validate_on_submit():
         try:
-            reset_user_password(user, form.password.data, actor=_actor(), ip=_ip())
+            reset_user_password(user, form.password.data, actor=acting_user(), ip=client_ip())
         except DomainError as exc:
             errors = attach_error(form, exc, shown=user.auth_source == "local")
         else:
@@ -243,10 +228,10 @@ def user_password(user_id: int):
 @bp.post("/users/<int:user_id>/sessions/end")
 @roles_required("admin")
 def user_sessions_end(user_id: int):
-    user = _get_or_404(User, user_id)
+    user = get_or_404(User, user_id)
     if not EmptyForm().validate_on_submit():
         return _user_page(user, status=400)
-    end_all_sessions(user, actor=_actor(), ip=_ip())
+    end_all_sessions(user, actor=acting_user(), ip=client_ip())
     db.session.commit()
     flash(_("Every sign-in of %(login)s has ended.", login=user.login), "success")
     return redirect(url_for("admin.user_edit", user_id=user.id), 303)
@@ -311,7 +296,7 @@ def _department_page(dept: Department, form=None, errors=(), status: int = 200):
 @bp.route("/departments/<int:dept_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def department_edit(dept_id: int):
-    dept = _get_or_404(Department, dept_id)
+    dept = get_or_404(Department, dept_id)
     if request.method == "GET":
         return _department_page(dept)
     form = DepartmentEditForm()
@@ -335,7 +320,7 @@ def department_edit(dept_id: int):
 @bp.post("/departments/<int:dept_id>/delete")
 @roles_required("admin")
 def department_delete(dept_id: int):
-    dept = _get_or_404(Department, dept_id)
+    dept = get_or_404(Department, dept_id)
     form = DeleteForm()
     if not form.validate_on_submit():
         return _department_page(dept, status=400)
@@ -394,7 +379,7 @@ def token_revoke(token_id: int):
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    row = revoke_token(token_id, owner=None, actor=current_user._get_current_object(),
+    row = revoke_token(token_id, owner=None, actor=acting_user(),
                        ip=request.remote_addr)
     db.session.commit()
     flash(_("The token %(name)s of %(login)s has been revoked.", name=row.name,

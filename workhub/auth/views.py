@@ -31,6 +31,7 @@ from workhub.auth.services import (
 from workhub.auth.sessions import SESSION_KEY, end_session, start_session
 from workhub.auth.throttle import ThrottleSettings
 from workhub.extensions import db, limiter
+from workhub.view_helpers import acting_user
 
 bp = Blueprint("auth", __name__)
 
@@ -125,7 +126,7 @@ def clear_sign_in() -> None:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    audit("logout", actor=current_user._get_current_object(), ip=request.remote_addr)
+    audit("logout", actor=acting_user(), ip=request.remote_addr)
     end_session(session.get(SESSION_KEY))  # a copy of this cookie signs nobody in now
     db.session.commit()
     clear_sign_in()

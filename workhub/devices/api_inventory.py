@@ -17,7 +17,6 @@ from functools import wraps
 
 from flask import abort, jsonify, request
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from workhub.api import bp
 from workhub.api.common import BadRequest, json_body, json_errors, page_args
@@ -27,6 +26,7 @@ from workhub.devices.fields import Invalid
 from workhub.devices.models import DEVICE_KINDS, Allocation, Device, Line
 from workhub.extensions import db
 from workhub.pagination import paginate
+from workhub.view_helpers import acting_user
 
 IT = ("it_admin", "admin")
 DEVICE_FIELDS = set(inventory.DEVICE_FIELDS)
@@ -105,10 +105,6 @@ def line_json(line: Line, holder: Allocation | None) -> dict:
             "notes": line.notes, "holder": _holder(holder)}
 
 
-def _me():
-    return current_user._get_current_object()
-
-
 # --- devices ----------------------------------------------------------------------------------
 
 
@@ -117,7 +113,7 @@ def _me():
 @inventory_errors
 def devices_create():
     data = json_object(DEVICE_FIELDS)
-    device = inventory.create_device(data, _me())
+    device = inventory.create_device(data, acting_user())
     db.session.commit()
     return jsonify(device_json(device, None)), 201
 
@@ -162,7 +158,7 @@ def devices_get(device_id: int):
 @inventory_errors
 def lines_create():
     data = json_object(LINE_FIELDS)
-    line = lines.create_line(data, _me())
+    line = lines.create_line(data, acting_user())
     db.session.commit()
     return jsonify(line_json(line, None)), 201
 

@@ -50,16 +50,13 @@ from workhub.extensions import db
 from workhub.org.models import User
 from workhub.pagination import paginate
 from workhub.validation import fits_id
+from workhub.view_helpers import acting_user
 from workhub.web import select_locale
 
 ALLOCATE_FIELDS = {"device_id", "line_id", "device_ids", "line_ids", "include_installed_lines",
                    "user", "due_date", "notes", "request_id"}
 ITEM_FIELDS = {"device_id", "line_id", "device_ids", "line_ids", "include_installed_lines",
                "due_date", "notes"}
-
-
-def _actor() -> User:
-    return current_user._get_current_object()
 
 
 def _iso(value) -> str | None:
@@ -145,7 +142,7 @@ def devices_create_allocation():
                           else None)
         if device_request is None:
             raise BadRequest(_("No such request."), code="unknown_request", field="request_id")
-    rows = svc.allocate_kit(_actor(), user=user, request=device_request, **_items(data))
+    rows = svc.allocate_kit(acting_user(), user=user, request=device_request, **_items(data))
     db.session.commit()
     return jsonify({"id": rows[0].id, "ids": [r.id for r in rows], "kit_id": rows[0].kit_id,
                     "allocations": [allocation_json(r) for r in rows]}), 201
@@ -195,7 +192,7 @@ def devices_list_allocations():
             User.login == normalise_login(args["user"][:200])))
         user_id = holder.id if holder is not None else -1
     return _page_json(q.filter_allocations(
-        _actor(), state=state, kind=kind, user_id=user_id, device_id=_arg_id("device_id"),
+        acting_user(), state=state, kind=kind, user_id=user_id, device_id=_arg_id("device_id"),
         line_id=_arg_id("line_id")), allocation_json)
 
 
@@ -241,8 +238,8 @@ def devices_return_allocation(allocation_id: int):
     if not condition:
         raise BadRequest(_("condition is required: good, damaged, faulty or lost."),
                          field="condition")
-    rows = svc.return_items(row, _actor(), condition=condition, notes=text_value(data, "notes"),
-                            whole_kit=_flag(data, "whole_kit"))
+    rows = svc.return_items(row, acting_user(), condition=condition,
+                            notes=text_value(data, "notes"), whole_kit=_flag(data, "whole_kit"))
     db.session.commit()
     return jsonify({"returned": [allocation_json(r) for r in rows]})
 
@@ -260,7 +257,7 @@ def devices_confirm_allocation(allocation_id: int):
     version = data["terms_version"]
     if version is not None:
         version = whole_number(version, "terms_version")
-    svc.confirm_receipt(row, _actor(), terms_version=version)
+    svc.confirm_receipt(row, acting_user(), terms_version=version)
     db.session.commit()
     return jsonify(allocation_json(row))
 
@@ -290,9 +287,9 @@ def devices_create_request():
         raise BadRequest(_("start_date is required (YYYY-MM-DD)."), field="start_date")
     kind = text_value(data, "kind")
     start = date_value(data["start_date"], "start_date")
-    row = reqs.create_request(_actor(), kind=kind, start_date=start,
+    row = reqs.create_request(acting_user(), kind=kind, start_date=start,
                               end_date=optional_date(data, "end_date"),
-                              purpose=text_value(data, "purpose"), actor=_actor())
+                              purpose=text_value(data, "purpose"), actor=acting_user())
     db.session.commit()
     return jsonify(request_json(row)), 201
 
@@ -339,28 +336,28 @@ def _step(request_id: int, allowed, field: str, action):
 @json_errors
 def devices_approve_request(request_id: int):
     return _step(request_id, perm.can_decide_request, "comment", lambda r, c: reqs.decide_request(
-        r, _actor(), approve=True, comment=c))
+        r, acting_user(), approve=True, comment=c))
 
 
 @bp.post("/device-requests/<int:request_id>/reject")
 @json_errors
 def devices_reject_request(request_id: int):
     return _step(request_id, perm.can_decide_request, "comment", lambda r, c: reqs.decide_request(
-        r, _actor(), approve=False, comment=c))
+        r, acting_user(), approve=False, comment=c))
 
 
 @bp.post("/device-requests/<int:request_id>/waitlist")
 @json_errors
 def devices_waitlist_request(request_id: int):
     return _step(request_id, perm.can_fulfil_request, "comment",
-                 lambda r, c: reqs.waitlist_request(r, _actor(), comment=c))
+                 lambda r, c: reqs.waitlist_request(r, acting_user(), comment=c))
 
 
 @bp.post("/device-requests/<int:request_id>/cancel")
 @json_errors
 def devices_cancel_request(request_id: int):
     return _step(request_id, perm.can_cancel_request, "reason",
-                 lambda r, c: reqs.cancel_request(r, _actor(), reason=c))
+                 lambda r, c: reqs.cancel_request(r, acting_user(), reason=c))
 
 
 @bp.post("/device-requests/<int:request_id>/fulfil")
@@ -370,6 +367,6 @@ def devices_fulfil_request(request_id: int):
     if not perm.can_fulfil_request(current_user, row):
         abort(403)
     data = json_body(ITEM_FIELDS)
-    loans = reqs.fulfil_request(row, _actor(), **_items(data))
+    loans = reqs.fulfil_request(row, acting_user(), **_items(data))
     db.session.commit()
     return jsonify({"request": request_json(row), "allocation_ids": [a.id for a in loans]})

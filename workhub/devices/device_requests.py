@@ -42,6 +42,7 @@ from workhub.devices.models import (
 )
 from workhub.errors import Conflict, DomainError, Forbidden
 from workhub.extensions import db
+from workhub.locking import lock_row
 from workhub.notify.services import notify
 from workhub.org.models import User
 from workhub.validation import clean_text
@@ -118,7 +119,7 @@ def create_request(user: User, *, kind: str, start_date: date, end_date: date | 
         raise Refused(str(_l("The account %(login)s is deactivated.", login=user.login)),
                       code="holder_inactive")
     # Serialise one person's requests so a double submit cannot open two.
-    db.session.scalar(select(User.id).where(User.id == user.id).with_for_update())
+    lock_row(User, user.id)
     existing = db.session.scalar(select(DeviceRequest.id).where(
         DeviceRequest.user_id == user.id, DeviceRequest.kind == kind,
         DeviceRequest.status.in_(OPEN_REQUEST_STATUSES)))

@@ -6,14 +6,13 @@ Thin views: load, check, validate, call a service. The device pages are here; li
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 
 from workhub.auth.permissions import roles_required
 from workhub.devices import exports, history_view, inventory, lines
-from workhub.devices.fields import KIND_LABELS, SIM_LABELS, Invalid
+from workhub.devices.fields import KIND_LABELS, SIM_LABELS
 from workhub.devices.forms_inventory import (
     ActionForm,
     DeviceFilterForm,
@@ -26,8 +25,8 @@ from workhub.devices.models import DEVICE_KINDS, Device, DeviceModel
 from workhub.errors import DomainError, NotFound
 from workhub.exports_common import download
 from workhub.extensions import db
-from workhub.org.models import User
 from workhub.pagination import paginate, parse_page
+from workhub.view_helpers import acting_user, attach_error, get_or_404
 
 bp = Blueprint("devices", __name__, url_prefix="/devices")
 
@@ -45,36 +44,6 @@ def _labels():
 
 
 # --- helpers shared by the inventory views ----------------------------------------------------
-
-
-def actor() -> User:
-    return current_user._get_current_object()
-
-
-def client_ip() -> str | None:
-    return request.remote_addr
-
-
-def attach(form, exc: DomainError) -> list[str]:
-    """Undo the request's writes and put the service's messages beside their fields; return
-    the ones no field of ``form`` takes."""
-    db.session.rollback()
-    problems = exc.problems if isinstance(exc, Invalid) else [(exc.field, exc.message)]
-    general = []
-    for name, message in problems:
-        target = form._fields.get(name or "") if form is not None else None
-        if target is None:
-            general.append(message)
-        else:
-            target.errors = [*target.errors, message]
-    return general
-
-
-def get_or_404(model, object_id: int):
-    row = db.session.get(model, object_id)
-    if row is None:
-        abort(404)
-    return row
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -162,9 +131,9 @@ def device_new():
         return _device_form_page(form, None)
     if form.validate():
         try:
-            created = inventory.create_device(form.data, actor())
+            created = inventory.create_device(form.data, acting_user())
         except DomainError as exc:
-            return _device_form_page(form, None, attach(form, exc), exc.status)
+            return _device_form_page(form, None, attach_error(form, exc), exc.status)
         db.session.commit()
         flash(_("The device %(tag)s has been added.", tag=created.asset_tag), "success")
         return redirect(url_for("devices.device", device_id=created.id), 303)
@@ -181,9 +150,9 @@ def device_edit(device_id: int):
     if not form.validate():
         return _device_form_page(form, device, (), 400)
     try:
-        changes = inventory.edit_device(device, form.data, actor())
+        changes = inventory.edit_device(device, form.data, acting_user())
     except DomainError as exc:
-        return _device_form_page(form, device, attach(form, exc), exc.status)
+        return _device_form_page(form, device, attach_error(form, exc), exc.status)
     db.session.commit()
     flash(_("The device %(tag)s has been saved.", tag=device.asset_tag) if changes
           else _("Nothing was changed."), "success" if changes else "info")
@@ -199,7 +168,7 @@ def submit(form, render, action, message, target: str):
     try:
         action()
     except DomainError as exc:
-        errors = attach(form, exc)
+        errors = attach_error(form, exc)
         return render(form, errors, exc.status)
     db.session.commit()
     flash(message(), "success")
@@ -214,7 +183,8 @@ def device_status(device_id: int):
     return submit(
         form, lambda f, errors, status: _device_page(device, status_form=f, errors=errors,
                                                      status=status),
-        lambda: inventory.set_device_status(device, form.status.data, actor(), form.note.data),
+        lambda: inventory.set_device_status(device, form.status.data, acting_user(),
+                                            form.note.data),
         lambda: _("The status of %(tag)s is now %(status)s.", tag=device.asset_tag,
                   status=inventory.STATUS_LABELS[device.status]),
         url_for("devices.device", device_id=device.id))
@@ -232,7 +202,7 @@ def device_install(device_id: int):
         if line is None:
             raise NotFound(_("No line has this phone number, ICCID or data-line id."),
                            field="line")
-        found.append(lines.install_line(line, device, actor()))
+        found.append(lines.install_line(line, device, acting_user()))
 
     return submit(
         form, lambda f, errors, status: _device_page(device, install_form=f, errors=errors,

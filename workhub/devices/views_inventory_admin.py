@@ -19,18 +19,12 @@ from workhub.devices.forms_inventory import (
 )
 from workhub.devices.import_columns import COLUMNS, SECRET_COLUMNS
 from workhub.devices.models import TERMS_KINDS, UserPermission
-from workhub.devices.views_inventory import (
-    IT,
-    actor,
-    attach,
-    bp,
-    client_ip,
-    get_or_404,
-)
+from workhub.devices.views_inventory import IT, bp
 from workhub.errors import DomainError
 from workhub.exports_common import csv_bytes, download
 from workhub.extensions import db
 from workhub.request_limits import body_limit, file_limit
+from workhub.view_helpers import acting_user, attach_error, client_ip, get_or_404
 from workhub.web import select_locale
 
 MAX_PROBLEMS_SHOWN = 300
@@ -65,9 +59,9 @@ def import_upload():
         return _upload_page(form, (), 400)
     data = form.file.data.read(importing.MAX_IMPORT_BYTES + 1)
     try:
-        upload = importing.store(kind, form.file.data.filename, data, actor())
+        upload = importing.store(kind, form.file.data.filename, data, acting_user())
     except DomainError as exc:
-        return _upload_page(form, attach(form, exc), exc.status)
+        return _upload_page(form, attach_error(form, exc), exc.status)
     return redirect(url_for("devices.import_preview", token=upload.token), 303)
 
 
@@ -96,7 +90,7 @@ def _preview(upload: importing.Upload, report: importing.Report, form=None, erro
 
 def _load(token: str) -> importing.Upload:
     try:
-        return importing.load(token, actor())
+        return importing.load(token, acting_user())
     except DomainError:
         abort(404)
 
@@ -124,7 +118,7 @@ def import_confirm(token: str):
     if request.form.get("action") != "import":
         return _preview(upload, importing.check(upload, mapping), form)
     try:
-        report, added = importing.run_import(upload, mapping, actor(),
+        report, added = importing.run_import(upload, mapping, acting_user(),
                                              valid_only=bool(form.valid_only.data),
                                              ip=client_ip())
     except DomainError as exc:
@@ -176,10 +170,10 @@ def terms_edit(kind: str):
     errors: list[str] = []
     if form.validate():
         try:
-            saved = terms.set_terms(kind, form.text_ja.data, form.text_en.data, actor(),
+            saved = terms.set_terms(kind, form.text_ja.data, form.text_en.data, acting_user(),
                                     ip=client_ip())
         except DomainError as exc:
-            errors = attach(form, exc)
+            errors = attach_error(form, exc)
             status = exc.status
         else:
             db.session.commit()
@@ -215,9 +209,9 @@ def permission_grant():
         return _permissions_page(form, (), 400)
     try:
         user = line_secrets.user_by_login(form.login.data)
-        line_secrets.grant(user, actor(), ip=client_ip())
+        line_secrets.grant(user, acting_user(), ip=client_ip())
     except DomainError as exc:
-        return _permissions_page(form, attach(form, exc), exc.status)
+        return _permissions_page(form, attach_error(form, exc), exc.status)
     db.session.commit()
     flash(_("%(name)s may now see SIM PIN/PUK.", name=user.display_name), "success")
     return redirect(url_for("devices.permissions"), 303)
@@ -229,7 +223,7 @@ def permission_revoke(permission_id: int):
     row = get_or_404(UserPermission, permission_id)
     if not ActionForm().validate():
         abort(400)
-    line_secrets.revoke(row, actor(), ip=client_ip())
+    line_secrets.revoke(row, acting_user(), ip=client_ip())
     db.session.commit()
     flash(_("The permission has been taken away."), "success")
     return redirect(url_for("devices.permissions"), 303)

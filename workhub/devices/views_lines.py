@@ -23,17 +23,14 @@ from workhub.devices.permissions import can_reveal_secrets
 from workhub.devices.views_inventory import (
     IT,
     XLSX,
-    actor,
-    attach,
     bp,
-    client_ip,
-    get_or_404,
     submit,
 )
 from workhub.errors import DomainError, NotFound
 from workhub.exports_common import download
 from workhub.extensions import db
 from workhub.pagination import paginate, parse_page
+from workhub.view_helpers import acting_user, attach_error, client_ip, get_or_404
 
 
 def _line_filters():
@@ -85,7 +82,7 @@ def _line_page(line: Line, *, status_form=None, install_form=None, errors=(),
         "devices/line.html", line=line, status_form=status_form,
         install_form=install_form or InstallForm(formdata=None),
         action_form=ActionForm(formdata=None), holder=inventory.open_allocation(line_id=line.id),
-        stored=line_secrets.stored(line), may_reveal=can_reveal_secrets(actor()),
+        stored=line_secrets.stored(line), may_reveal=can_reveal_secrets(acting_user()),
         errors=list(errors), events=history_view.events_for(line_id=line.id)), status
 
 
@@ -102,7 +99,7 @@ def _line_form_page(form, line: Line | None, errors=(), status: int = 200):
 
 
 def _save_secrets(line: Line, form: LineForm) -> list[str]:
-    return line_secrets.set_secrets(line, actor(), pin=form.pin.data, puk=form.puk.data,
+    return line_secrets.set_secrets(line, acting_user(), pin=form.pin.data, puk=form.puk.data,
                              clear=bool(form.clear_secrets.data))
 
 
@@ -115,10 +112,10 @@ def line_new():
     if not form.validate():
         return _line_form_page(form, None, (), 400)
     try:
-        created = lines.create_line(form.data, actor())
+        created = lines.create_line(form.data, acting_user())
         _save_secrets(created, form)
     except DomainError as exc:
-        return _line_form_page(form, None, attach(form, exc), exc.status)
+        return _line_form_page(form, None, attach_error(form, exc), exc.status)
     db.session.commit()
     flash(_("The line %(line)s has been added.", line=created.label), "success")
     return redirect(url_for("devices.line", line_id=created.id), 303)
@@ -134,10 +131,10 @@ def line_edit(line_id: int):
     if not form.validate():
         return _line_form_page(form, line, (), 400)
     try:
-        changes = lines.edit_line(line, form.data, actor())
+        changes = lines.edit_line(line, form.data, acting_user())
         changed_secrets = _save_secrets(line, form)
     except DomainError as exc:
-        return _line_form_page(form, db.session.get(Line, line_id), attach(form, exc),
+        return _line_form_page(form, db.session.get(Line, line_id), attach_error(form, exc),
                                exc.status)
     db.session.commit()
     flash(_("The line %(line)s has been saved.", line=line.label) if changes or changed_secrets
@@ -157,7 +154,7 @@ def line_status(line_id: int):
     form = StatusForm()
     return submit(
         form, _render(line, "status_form"),
-        lambda: lines.set_line_status(line, form.status.data, actor(), form.note.data),
+        lambda: lines.set_line_status(line, form.status.data, acting_user(), form.note.data),
         lambda: _("The status of %(line)s is now %(status)s.", line=line.label,
                   status=lines.STATUS_LABELS[line.status]),
         url_for("devices.line", line_id=line.id))
@@ -173,7 +170,7 @@ def line_install(line_id: int):
         device = lines.find_device(form.asset_tag.data)
         if device is None:
             raise NotFound(_("No device has this asset tag."), field="asset_tag")
-        lines.install_line(line, device, actor())
+        lines.install_line(line, device, acting_user())
 
     return submit(
         form, _render(line, "install_form"), install,
@@ -190,9 +187,9 @@ def line_remove(line_id: int):
         return _line_page(line, errors=[_("The form has expired. Reload the page and try "
                                           "again.")], status=400)
     try:
-        device = lines.remove_line(line, actor())
+        device = lines.remove_line(line, acting_user())
     except DomainError as exc:
-        return _line_page(db.session.get(Line, line_id), errors=attach(None, exc),
+        return _line_page(db.session.get(Line, line_id), errors=attach_error(None, exc),
                           status=exc.status)
     db.session.commit()
     flash(_("The line %(line)s has been removed from %(tag)s.", line=line.label,
@@ -206,15 +203,15 @@ def line_remove(line_id: int):
 @roles_required(*IT)
 def line_reveal(line_id: int):
     line = get_or_404(Line, line_id)
-    if not can_reveal_secrets(actor()):
+    if not can_reveal_secrets(acting_user()):
         abort(403)
     if not ActionForm().validate():
         return _line_page(line, errors=[_("The form has expired. Reload the page and try "
                                           "again.")], status=400)
     try:
-        values = line_secrets.reveal(line, actor(), ip=client_ip())
+        values = line_secrets.reveal(line, acting_user(), ip=client_ip())
     except DomainError as exc:
-        return _line_page(db.session.get(Line, line_id), errors=attach(None, exc),
+        return _line_page(db.session.get(Line, line_id), errors=attach_error(None, exc),
                           status=exc.status)
     db.session.commit()
     response = render_template("devices/line_secrets.html", line=line, values=values)

@@ -37,6 +37,7 @@ from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.org.models import Department, User
 from workhub.pagination import paginate, parse_page
+from workhub.view_helpers import acting_user, attach_error
 from workhub.web import select_locale
 
 bp = Blueprint("device_loans", __name__, url_prefix="/devices")
@@ -68,21 +69,6 @@ def item_url(allocation: Allocation) -> str | None:
         return None
 
 
-def actor() -> User:
-    return current_user._get_current_object()
-
-
-def form_error(form, exc: DomainError) -> list[str]:
-    """Put a service's message beside its field; return it when no field of ``form`` fits.
-    Undoes whatever the request had written."""
-    db.session.rollback()
-    target = form._fields.get(exc.field) if exc.field else None
-    if target is None:
-        return [exc.message]
-    target.errors = [*target.errors, exc.message]
-    return []
-
-
 def load_allocation(allocation_id: int) -> Allocation:
     """The loan, or 404 when it does not exist or the user may not see it."""
     row = db.session.get(Allocation, allocation_id)
@@ -97,8 +83,8 @@ def load_allocation(allocation_id: int) -> Allocation:
 @bp.get("/my-items")
 @login_required
 def my_items():
-    mine = q.filter_allocations(actor(), user_id=current_user.id, state="open")
-    past = q.filter_allocations(actor(), user_id=current_user.id, state="returned")
+    mine = q.filter_allocations(acting_user(), user_id=current_user.id, state="open")
+    past = q.filter_allocations(acting_user(), user_id=current_user.id, state="returned")
     return render_template(
         "devices/my_items.html", items=list(db.session.scalars(mine).unique()),
         past=list(db.session.scalars(past.limit(PAST_ITEMS)).unique()),
@@ -136,11 +122,12 @@ def confirm(allocation_id: int):
     if not form.validate_on_submit():
         return _render_confirm(allocation, form, status=400)
     try:
-        svc.confirm_receipt(allocation, actor(), terms_version=_version(form.terms_version.data))
+        svc.confirm_receipt(allocation, acting_user(),
+                            terms_version=_version(form.terms_version.data))
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
-        errors = form_error(form, exc)
+        errors = attach_error(form, exc)
         return _render_confirm(db.session.get(Allocation, allocation_id),
                                ConfirmForm(formdata=None), status=exc.status, errors=errors)
     db.session.commit()
@@ -179,7 +166,7 @@ def allocations():
         abort(403)
     departments = _departments()
     filters = _filters(departments)
-    stmt = q.filter_allocations(actor(), state=filters["state"], kind=filters["kind"],
+    stmt = q.filter_allocations(acting_user(), state=filters["state"], kind=filters["kind"],
                                 department_id=filters["department_id"])
     page = paginate(stmt, parse_page(request.args.get("page")), PER_PAGE)
     args = {k: v for k, v in filters.items() if v and k != "department_id"}
@@ -246,13 +233,13 @@ def allocate():
         return _render_allocate(form, status=400, errors=errors)
     try:
         rows = svc.allocate_kit(
-            actor(), user=found["user"], devices=found["devices"], lines=found["lines"],
+            acting_user(), user=found["user"], devices=found["devices"], lines=found["lines"],
             include_installed_lines=form.include_installed.data, due_date=form.due_date.data,
             handover_notes=form.handover_notes.data, request=found["request"])
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
-        return _render_allocate(form, status=exc.status, errors=form_error(form, exc))
+        return _render_allocate(form, status=exc.status, errors=attach_error(form, exc))
     db.session.commit()
     flash(_("Lent to %(name)s: %(items)s. They have been asked to confirm receipt.",
             name=found["user"].display_name,
@@ -294,12 +281,12 @@ def return_allocation(allocation_id: int):
     if not form.validate_on_submit():
         return _render_allocation(row, form=form, status=400)
     try:
-        rows = svc.return_items(row, actor(), condition=form.condition.data,
+        rows = svc.return_items(row, acting_user(), condition=form.condition.data,
                                 notes=form.notes.data, whole_kit=form.whole_kit.data)
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
-        errors = form_error(form, exc)
+        errors = attach_error(form, exc)
         return _render_allocation(db.session.get(Allocation, allocation_id), form=form,
                                   status=exc.status, errors=errors)
     db.session.commit()
@@ -317,7 +304,7 @@ def person(user_id: int):
     someone = db.session.get(User, user_id)
     if someone is None or not perm.can_view_person_loans(current_user, someone):
         abort(404)
-    loans = q.filter_allocations(actor(), state="all", user_id=someone.id)
+    loans = q.filter_allocations(acting_user(), state="all", user_id=someone.id)
     page = paginate(loans, parse_page(request.args.get("page")), PER_PAGE)
     events = history_view.events_for(user_id=someone.id, limit=PERSON_HISTORY)
     # A person's history covers several items: each event's item, named as the loans name it.

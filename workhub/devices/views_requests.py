@@ -25,11 +25,12 @@ from workhub.devices.models import (
     DeviceRequest,
     Line,
 )
-from workhub.devices.views_loans import PER_PAGE, actor, bp, form_error
+from workhub.devices.views_loans import PER_PAGE, bp
 from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.org.models import User
 from workhub.pagination import paginate, parse_page
+from workhub.view_helpers import acting_user, attach_error
 
 STOCK_CHOICES = 200
 
@@ -74,14 +75,14 @@ def new_request():
     errors: list[str] = []
     if form.validate_on_submit():
         try:
-            row = svc.create_request(actor(), kind=form.kind.data,
+            row = svc.create_request(acting_user(), kind=form.kind.data,
                                      start_date=form.start_date.data,
                                      end_date=form.end_date.data, purpose=form.purpose.data,
-                                     actor=actor())
+                                     actor=acting_user())
         except DomainError as exc:
             if exc.status in (403, 404):
                 raise
-            errors = form_error(form, exc)
+            errors = attach_error(form, exc)
             return render_template("devices/request_new.html", form=form,
                                    errors=errors), exc.status
         db.session.commit()
@@ -160,7 +161,7 @@ def _act(request_id: int, allowed, action, done_message):
 @login_required
 def approve_request(request_id: int):
     return _act(request_id, perm.can_decide_request,
-                lambda r, c: svc.decide_request(r, actor(), approve=True, comment=c),
+                lambda r, c: svc.decide_request(r, acting_user(), approve=True, comment=c),
                 _("Request approved."))
 
 
@@ -168,7 +169,7 @@ def approve_request(request_id: int):
 @login_required
 def reject_request(request_id: int):
     return _act(request_id, perm.can_decide_request,
-                lambda r, c: svc.decide_request(r, actor(), approve=False, comment=c),
+                lambda r, c: svc.decide_request(r, acting_user(), approve=False, comment=c),
                 _("Request rejected."))
 
 
@@ -176,7 +177,7 @@ def reject_request(request_id: int):
 @login_required
 def waitlist_request(request_id: int):
     return _act(request_id, perm.can_fulfil_request,
-                lambda r, c: svc.waitlist_request(r, actor(), comment=c),
+                lambda r, c: svc.waitlist_request(r, acting_user(), comment=c),
                 _("Request put on the waitlist."))
 
 
@@ -184,7 +185,7 @@ def waitlist_request(request_id: int):
 @login_required
 def cancel_request(request_id: int):
     return _act(request_id, perm.can_cancel_request,
-                lambda r, c: svc.cancel_request(r, actor(), reason=c),
+                lambda r, c: svc.cancel_request(r, acting_user(), reason=c),
                 _("Request cancelled."))
 
 
@@ -211,7 +212,7 @@ def fulfil_request(request_id: int):
         return _render(row, fulfil_form=form, status=400)
     try:
         loans = svc.fulfil_request(
-            row, actor(), devices=[item] if isinstance(item, Device) else (),
+            row, acting_user(), devices=[item] if isinstance(item, Device) else (),
             lines=[item] if isinstance(item, Line) else (),
             include_installed_lines=form.include_installed.data, due_date=form.due_date.data,
             handover_notes=form.handover_notes.data)
@@ -220,7 +221,7 @@ def fulfil_request(request_id: int):
             raise
         if exc.field == "devices":
             exc.field = "item"
-        errors = form_error(form, exc)
+        errors = attach_error(form, exc)
         return _render(db.session.get(DeviceRequest, request_id), fulfil_form=form,
                        status=exc.status, errors=errors)
     db.session.commit()

@@ -34,8 +34,8 @@ from workhub.main.forms import (
 )
 from workhub.notify.services import set_mail_opt_out
 from workhub.org.services import change_own_password
+from workhub.view_helpers import acting_user, attach_error
 from workhub.web import render_error
-from workhub.web_forms import attach_error
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def _render_profile(token_form=None, new_token=None, status=200, password_form=N
         tokens=_tokens(),
         new_token=new_token,
         password_form=password_form or PasswordChangeForm(formdata=None),
-        sign_ins=live_sessions(current_user._get_current_object()),
+        sign_ins=live_sessions(acting_user()),
         this_sign_in=_this_session_id(),
     ), status
 
@@ -102,7 +102,7 @@ def _render_profile(token_form=None, new_token=None, status=200, password_form=N
 def _this_session_id() -> int | None:
     from workhub.auth.sessions import session_for
 
-    row = session_for(current_user._get_current_object(), session.get(SESSION_KEY))
+    row = session_for(acting_user(), session.get(SESSION_KEY))
     return row.id if row is not None else None
 
 
@@ -111,7 +111,7 @@ def _this_session_id() -> int | None:
 def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        user = current_user._get_current_object()
+        user = acting_user()
         try:
             change_own_password(user, form.current_password.data, form.password.data,
                                 ip=request.remote_addr)
@@ -134,7 +134,7 @@ def sign_out_everywhere():
     form = EmptyForm()
     if not form.validate_on_submit():
         return _render_profile(status=400)
-    user = current_user._get_current_object()
+    user = acting_user()
     end_all_sessions(user, actor=user, ip=request.remote_addr)
     db.session.commit()
     clear_sign_in()
@@ -154,7 +154,7 @@ def set_mail_preference():
     form = MailPreferenceForm()
     if not form.validate_on_submit():
         return _render_profile(status=400)
-    set_mail_opt_out(current_user._get_current_object(), not form.summary_mail.data)
+    set_mail_opt_out(acting_user(), not form.summary_mail.data)
     db.session.commit()
     flash(_("Your mail preference has been saved."), "success")
     return redirect(url_for("main.profile"), 303)
@@ -167,7 +167,7 @@ def create_api_token():
     if form.validate_on_submit():
         try:
             _row, secret = create_token(
-                current_user._get_current_object(), form.name.data, scopes=form.scopes(),
+                acting_user(), form.name.data, scopes=form.scopes(),
                 days=form.days.data, ip=request.remote_addr,
             )
         except DomainError as exc:
@@ -187,7 +187,7 @@ def revoke_api_token(token_id: int):
     form = EmptyForm()
     if not form.validate_on_submit():
         return redirect(url_for("main.profile"))
-    user = current_user._get_current_object()
+    user = acting_user()
     revoke_token(token_id, owner=user, actor=user, ip=request.remote_addr)
     db.session.commit()
     flash(_("The token has been revoked."), "success")

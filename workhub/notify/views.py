@@ -17,6 +17,7 @@ from workhub.extensions import db
 from workhub.notify.models import Notification
 from workhub.notify.services import mark_all_read, queue_test_mail
 from workhub.pagination import paginate, parse_page
+from workhub.view_helpers import acting_user
 
 bp = Blueprint("notify", __name__)
 
@@ -50,7 +51,7 @@ def index():
 @login_required
 def read_all():
     if MarkReadForm().validate_on_submit():
-        mark_all_read(current_user._get_current_object())
+        mark_all_read(acting_user())
         db.session.commit()
         flash(_("All notifications are marked as read."), "success")
     return redirect(url_for("notify.index"), 303)

@@ -39,6 +39,7 @@ from workhub.pagination import paginate
 from workhub.telework import bookings as bk
 from workhub.telework import permissions as perm
 from workhub.telework.models import BOOKING_STATUSES, Booking, BookingEvent
+from workhub.view_helpers import acting_user
 from workhub.web import select_locale
 
 CREATE_FIELDS = {"date", "end_date", "weeks", "weekdays", "slot", "place", "note", "purpose",
@@ -89,7 +90,7 @@ def telework_create_bookings():
         weekdays = [whole_number(d, "weekdays") for d in weekdays]
         if weeks is not None and end is None:
             end = start + timedelta(days=6)
-    actor = current_user._get_current_object()
+    actor = acting_user()
     owner = actor
     login = text_value(data, "login")
     if login:
@@ -188,7 +189,7 @@ def telework_approve_booking(booking_id: int):
     if not perm.can_approve(current_user, booking):
         abort(403)
     data = json_body({"comment"})
-    bk.approve(booking, current_user._get_current_object(), text_value(data, "comment"))
+    bk.approve(booking, acting_user(), text_value(data, "comment"))
     db.session.commit()
     return _decided(booking)
 
@@ -200,7 +201,7 @@ def telework_reject_booking(booking_id: int):
     if not perm.can_approve(current_user, booking):
         abort(403)
     data = json_body({"comment"})
-    bk.reject(booking, current_user._get_current_object(), text_value(data, "comment"))
+    bk.reject(booking, acting_user(), text_value(data, "comment"))
     db.session.commit()
     return _decided(booking)
 
@@ -212,6 +213,6 @@ def telework_cancel_booking(booking_id: int):
     if perm.cancel_role(current_user, booking) is None:
         abort(403)
     data = json_body({"reason"})
-    bk.cancel(booking, current_user._get_current_object(), text_value(data, "reason"))
+    bk.cancel(booking, acting_user(), text_value(data, "reason"))
     db.session.commit()
     return _decided(booking)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from flask import jsonify, request
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import func, select
 
 from workhub.api import bp
@@ -28,6 +27,7 @@ from workhub.telework import sessions as svc
 from workhub.telework import targets as targets_svc
 from workhub.telework.models import TeleworkSession
 from workhub.telework.permissions import can_view_session, sessions_visible_to
+from workhub.view_helpers import acting_user
 from workhub.web import json_error
 
 DEFAULT_LIMIT = 1000
@@ -74,7 +74,7 @@ def telework_record_session():
     fields = {name: _text(data, name, required=True) for name in ("date", "start", "end", "place")}
     report = _text(data, "report")
     booking_id = _integer(data.get("booking_id"), "booking_id")
-    me = current_user._get_current_object()
+    me = acting_user()
     session = svc.record_session(me, day=fields["date"], start=fields["start"],
                                  end=fields["end"], place=fields["place"], report=report,
                                  booking_id=booking_id, actor=me, ip=request.remote_addr)
@@ -87,7 +87,7 @@ def telework_start_session():
     data = json_body({"place", "booking_id"}, strict_type=False)
     place = _text(data, "place") or "home"
     booking_id = _integer(data.get("booking_id"), "booking_id")
-    session = svc.start_session(current_user._get_current_object(), place=place,
+    session = svc.start_session(acting_user(), place=place,
                                 booking_id=booking_id)
     db.session.commit()
     return jsonify(session_json(session)), 201
@@ -95,7 +95,7 @@ def telework_start_session():
 
 @bp.post("/telework/sessions/<int:session_id>/stop")
 def telework_stop_session(session_id: int):
-    me = current_user._get_current_object()
+    me = acting_user()
     session = db.session.get(TeleworkSession, session_id)
     # Someone who may not see the session is not told it exists.
     if session is None or not can_view_session(me, session):
@@ -118,7 +118,7 @@ def telework_list_sessions():
     limit = _query_int("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset = _query_int("offset", 0, 0, 10**9)
     first, last = month_bounds(month)
-    stmt = sessions_visible_to(current_user._get_current_object()).where(
+    stmt = sessions_visible_to(acting_user()).where(
         TeleworkSession.day.between(first, last))
     login = (request.args.get("user") or "").strip()
     if login:
@@ -144,7 +144,7 @@ def _query_int(name: str, default: int, low: int, high: int) -> int:
 
 @bp.put("/telework/targets/<month>")
 def telework_set_targets(month: str):
-    if not svc.is_hr(current_user._get_current_object()):
+    if not svc.is_hr(acting_user()):
         return json_error(403, "forbidden", _("Only HR may set telework targets."))
     data = json_body({"target", "departments"}, strict_type=False)
     org = _integer(data.get("target"), "target")
@@ -156,7 +156,7 @@ def telework_set_targets(month: str):
               for code, value in departments.items()}
     if any(value is None for value in wanted.values()):
         raise BadRequest(_("A department target must be a whole number."), code="invalid_type")
-    result = targets_svc.set_targets(month, org, wanted, current_user._get_current_object(),
+    result = targets_svc.set_targets(month, org, wanted, acting_user(),
                                      ip=request.remote_addr)
     db.session.commit()
     return jsonify({"month": result.month, "target": result.org_target,

@@ -42,6 +42,7 @@ from workhub.clock import office_today
 from workhub.database import utcnow
 from workhub.errors import Conflict, DomainError, Forbidden
 from workhub.extensions import db
+from workhub.locking import lock_row
 from workhub.notify.services import notify
 from workhub.org.models import User
 from workhub.telework import permissions as perm
@@ -300,7 +301,7 @@ def create_bookings(user: User, *, start: date, end: date | None = None,
                                  n=MAX_DAYS_AHEAD)), field="start")
 
     # Lock the person's row so two requests at once cannot both pass the limits.
-    db.session.scalar(select(User.id).where(User.id == user.id).with_for_update())
+    lock_row(User, user.id)
     policy = effective_policy(user)
     violations = sorted(violations + _rule_violations(user, days, slot, policy, now),
                         key=lambda v: (v.day, v.code))

@@ -17,7 +17,7 @@ import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, text
+from sqlalchemy import or_, select
 
 from workhub.auth.services import audit
 from workhub.businessdays import month_bounds, month_of
@@ -25,6 +25,7 @@ from workhub.clock import office_today, office_zone
 from workhub.database import utcnow
 from workhub.errors import Conflict, DomainError, Forbidden, NotFound
 from workhub.extensions import db
+from workhub.locking import lock_row
 from workhub.org.models import User
 from workhub.telework.errors import RuleViolation
 from workhub.telework.models import PLACES, Booking, MonthClose, TeleworkSession
@@ -253,16 +254,6 @@ def _require_actor_for(actor: User, user: User) -> None:
                                "record telework sessions.")))
 
 
-def _lock_person(user_id: int) -> None:
-    """Serialise session writes of one person until the caller commits, so two requests at
-    once (a double-submitted form) cannot both pass the overlap check: a row lock on
-    PostgreSQL; on SQLite a no-op write, which takes the database's write lock."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.scalar(select(User.id).where(User.id == user_id).with_for_update())
-    else:
-        db.session.execute(text("UPDATE users SET id = id WHERE id = :id"), {"id": user_id})
-
-
 def _insert_unless_taken(model, values: dict, conflict: list[str], where=None):
     """INSERT … ON CONFLICT DO NOTHING RETURNING the key: one atomic statement, so two
     requests racing for a unique slot (a running session, a month close) get one winner and
@@ -288,7 +279,7 @@ def start_session(user: User, *, place: str, booking_id: int | None = None,
     now = now or utcnow()
     place = _check_place(place)
     day = office_today(now)
-    _lock_person(user.id)
+    lock_row(User, user.id)
     if running_session(user) is not None:
         raise Conflict(str(_l("A telework session is already running: stop it first.")),
                        code="session_running")
@@ -360,7 +351,7 @@ def record_session(user: User, *, day: date | str, start: str, end: str, place: 
     text = clean_report(report)
     _refuse_bad_span(started, ended, now)
     _refuse_closed(the_day)
-    _lock_person(user.id)
+    lock_row(User, user.id)
     _refuse_overlap(user.id, started, ended)
     booking, unplanned = _link_booking(user, the_day, booking_id,
                                        started.astimezone(office_zone()).time())
@@ -399,7 +390,7 @@ def update_session(session: TeleworkSession, actor: User, *, day: date | str | N
     _refuse_closed(session.day)
     _refuse_closed(new_day)
     _refuse_bad_span(started, ended, now)
-    _lock_person(session.user_id)
+    lock_row(User, session.user_id)
     _refuse_overlap(session.user_id, started, ended, exclude_id=session.id)
     if new_day != session.day:
         owner = db.session.get(User, session.user_id)

@@ -45,8 +45,8 @@ from workhub.telework.forms_bookings import (
     FeedForm,
 )
 from workhub.telework.models import Booking, BookingEvent
+from workhub.view_helpers import acting_user, attach_error
 from workhub.web import render_error, select_locale
-from workhub.web_forms import attach_error
 
 bp = Blueprint("telework_bookings", __name__, url_prefix="/telework")
 
@@ -62,10 +62,6 @@ def _helpers():
         "place_labels": bk.PLACE_LABELS,
         "status_labels": bk.STATUS_LABELS,
     }
-
-
-def _actor() -> User:
-    return current_user._get_current_object()
 
 
 def _load(booking_id: int, *, details: bool = False) -> Booking:
@@ -111,7 +107,7 @@ def _owner_for(form: BookingForm) -> User | None:
     """Whom the booking is for: the signed-in user, or (HR, admins) the login given."""
     login = getattr(form, "for_login", None)
     if login is None or not login.data:
-        return _actor()
+        return acting_user()
     owner = db.session.scalar(select(User).where(User.login == normalise_login(login.data)))
     if owner is None or not owner.active:
         login.errors = [*login.errors, _("No active account has this login ID.")]
@@ -134,7 +130,7 @@ def bookings():
     try:
         result = bk.create_bookings(
             owner, **form.request(), slot=form.slot.data, place=form.place.data,
-            place_note=form.place_note.data, purpose=form.purpose.data, actor=_actor(),
+            place_note=form.place_note.data, purpose=form.purpose.data, actor=acting_user(),
             override_reason=(override.data or None) if override is not None else None,
             language=select_locale(),
         )
@@ -182,7 +178,7 @@ def cancel(booking_id: int):
     if not form.validate_on_submit():
         return _render_booking(booking, cancel_form=form, status=400)
     try:
-        bk.cancel(booking, _actor(), form.reason.data)
+        bk.cancel(booking, acting_user(), form.reason.data)
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
@@ -206,9 +202,9 @@ def _decide(booking_id: int, action: str):
     if form.validate_on_submit():
         try:
             if action == "approve":
-                bk.approve(booking, _actor(), form.comment.data)
+                bk.approve(booking, acting_user(), form.comment.data)
             else:
-                bk.reject(booking, _actor(), form.comment.data)
+                bk.reject(booking, acting_user(), form.comment.data)
         except DomainError as exc:
             if exc.status in (403, 404):
                 raise
@@ -281,7 +277,7 @@ def approve_selected():
     if not form.validate_on_submit():
         return _render_approvals(form=form, status=400)
     try:
-        approved, refused = bk.approve_many(request.form.getlist("ids"), _actor(),
+        approved, refused = bk.approve_many(request.form.getlist("ids"), acting_user(),
                                             form.comment.data)
     except DomainError as exc:
         return _render_approvals(form=form, errors=attach_error(form, exc), status=400)
@@ -301,9 +297,9 @@ def _render_calendar(*, status: int = 200, new_feed_url=None, feed_form=None, er
     language = select_locale()
     today = office_today()
     month = cal.parse_month(request.args.get("month"), today)
-    grid = cal.month_grid(_actor(), month, request.args.get("department") or None,
+    grid = cal.month_grid(acting_user(), month, request.args.get("department") or None,
                           today=today, language=language)
-    feed_departments = cal.feed_departments(_actor(), today)
+    feed_departments = cal.feed_departments(acting_user(), today)
     feed_form = feed_form or FeedForm(formdata=None)
     feed_form.department.choices = [(d.code, d.name(language)) for d in feed_departments]
     locale = get_locale()
@@ -312,7 +308,7 @@ def _render_calendar(*, status: int = 200, new_feed_url=None, feed_form=None, er
         "telework/calendar.html", grid=grid, language=language,
         weekday_names=[days[i] for i in range(7)],
         month_title=format_skeleton("yMMMM", grid.first, locale=locale),
-        feeds=cal.active_feeds(_actor()), feed_departments=feed_departments,
+        feeds=cal.active_feeds(acting_user()), feed_departments=feed_departments,
         feed_form=feed_form, new_feed_url=new_feed_url, errors=errors or [],
     ), status
 
@@ -337,8 +333,8 @@ def create_feed():
             form.department.errors = [_("Choose a department.")]
             return _render_calendar(feed_form=form, status=400)
     try:
-        _row, secret = cal.create_feed(_actor(), scope=form.scope.data, department=department,
-                                       actor=_actor(), ip=request.remote_addr)
+        _row, secret = cal.create_feed(acting_user(), scope=form.scope.data, department=department,
+                                       actor=acting_user(), ip=request.remote_addr)
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
@@ -357,7 +353,7 @@ def create_feed():
 def revoke_feed(feed_id: int):
     if not EmptyForm().validate_on_submit():
         return render_error(400)
-    cal.revoke_feed(feed_id, owner=_actor(), actor=_actor(), ip=request.remote_addr)
+    cal.revoke_feed(feed_id, owner=acting_user(), actor=acting_user(), ip=request.remote_addr)
     db.session.commit()
     flash(_("The calendar feed URL has been revoked: it no longer works."), "success")
     return redirect(url_for(".calendar"), 303)

@@ -11,7 +11,6 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField, StringField
@@ -24,6 +23,7 @@ from workhub.extensions import db
 from workhub.org.models import Department, User
 from workhub.telework import delegates as svc
 from workhub.telework.models import ApprovalDelegate
+from workhub.view_helpers import acting_user
 from workhub.web import select_locale
 
 bp = Blueprint("telework_delegates", __name__, url_prefix="/telework")
@@ -52,10 +52,6 @@ class RemoveForm(FlaskForm):
     """Only the CSRF token."""
 
 
-def _actor() -> User:
-    return current_user._get_current_object()
-
-
 def _label(department: Department, language: str) -> str:
     return " › ".join(d.name(language) for d in department.path())
 
@@ -77,7 +73,7 @@ def _form(actor: User, *, from_request: bool) -> DelegateForm:
 
 
 def _page(form: DelegateForm | None = None, errors=(), status: int = 200):
-    actor = _actor()
+    actor = acting_user()
     language = select_locale()
     return render_template(
         "telework/delegates.html",
@@ -116,7 +112,7 @@ def delegates():
 @bp.post("/delegates")
 @roles_required(*ROLES)
 def add_delegate():
-    actor = _actor()
+    actor = acting_user()
     form = _form(actor, from_request=True)
     if not form.validate_on_submit():
         return _page(form, (), 400)
@@ -147,7 +143,7 @@ def remove_delegate(delegate_id: int):
     row = db.session.get(ApprovalDelegate, delegate_id)
     if row is None:
         abort(404)
-    actor = _actor()
+    actor = acting_user()
     department = db.session.get(Department, row.department_id)
     if not svc.may_manage(actor, department):
         abort(403)

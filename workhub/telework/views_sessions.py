@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from workhub import web_forms
+from workhub import view_helpers
 from workhub.auth.models import AuditEvent
 from workhub.auth.permissions import roles_required
 from workhub.businessdays import month_bounds, month_of
@@ -36,6 +36,7 @@ from workhub.telework.forms_sessions import (
 )
 from workhub.telework.models import Booking, MonthClose, TeleworkSession
 from workhub.telework.permissions import can_view_session, is_office
+from workhub.view_helpers import acting_user
 from workhub.web import render_error
 
 bp = Blueprint("telework_sessions", __name__, url_prefix="/telework")
@@ -48,10 +49,6 @@ MONTH_EVENTS = ("telework.month_closed", "telework.month_reopened")
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def acting_user() -> User:
-    return current_user._get_current_object()
-
-
 def client_ip() -> str | None:
     return request.remote_addr
 
@@ -62,8 +59,8 @@ def error_status(exc: DomainError) -> int:
 
 
 def attach_error(form, exc: DomainError) -> list[str]:
-    """`workhub.web_forms.attach_error` with the session services' field names."""
-    return web_forms.attach_error(form, exc, fields=SERVICE_FIELDS)
+    """`workhub.view_helpers.attach_error` with the session services' field names."""
+    return view_helpers.attach_error(form, exc, fields=SERVICE_FIELDS)
 
 def month_arg() -> str | None:
     """``?month=`` if valid, this month (Japan time) when absent, None when malformed."""
