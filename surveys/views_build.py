@@ -29,7 +29,7 @@ from workhub.admin.forms import role_choices
 from workhub.auth.permissions import roles_required
 from workhub.errors import DomainError
 from workhub.extensions import db
-from workhub.org.models import Department
+from workhub.org.tree import path_choices
 from workhub.view_helpers import acting_user, attach_error
 from workhub.web import select_locale
 
@@ -48,12 +48,6 @@ def load(survey_id: int) -> Survey:
         return get_survey(survey_id, acting_user(), for_manage=True)
     except DomainError as exc:
         abort(exc.status)
-
-
-def _department_choices() -> list[tuple[str, str]]:
-    language = select_locale()
-    return sorted(((d.code, " › ".join(p.name(language) for p in d.path()))
-                   for d in db.session.scalars(select(Department))), key=lambda c: c[1])
 
 
 def _meta_form(survey: Survey, *, from_request: bool) -> forms.SurveyForm:
@@ -79,7 +73,7 @@ def _audience_form(survey: Survey, *, from_request: bool) -> forms.AudienceForm:
                                   departments=audience["departments"],
                                   include_subtree=audience["include_subtree"],
                                   roles=audience["roles"])
-    form.departments.choices = _department_choices()
+    form.departments.choices = path_choices(select_locale())
     form.roles.choices = role_choices()
     return form
 

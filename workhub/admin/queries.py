@@ -109,24 +109,6 @@ def department_tree() -> list[DepartmentNode]:
     return roots
 
 
-def department_choices(language: str, *, exclude: set[int] | None = None) -> list[tuple[str, str]]:
-    """(code, "局 › 部 › 課") pairs in tree order, leaving out the ids in ``exclude``."""
-    exclude = exclude or set()
-    out: list[tuple[str, str]] = []
-
-    def walk(nodes: list[DepartmentNode], trail: list[str]) -> None:
-        for node in nodes:
-            dept = node.department
-            if dept.id in exclude:
-                continue
-            names = [*trail, dept.name(language)]
-            out.append((dept.code, " › ".join(names)))
-            walk(node.children, names)
-
-    walk(department_tree(), [])
-    return out
-
-
 def department_by_id(dept_id: int) -> Department | None:
     return db.session.get(Department, dept_id)
 

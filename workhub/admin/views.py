@@ -22,7 +22,6 @@ from workhub.admin.forms import (
 from workhub.admin.queries import (
     audit_event_names,
     day_range,
-    department_choices,
     department_tree,
     parse_page,
     search_audit,
@@ -47,6 +46,7 @@ from workhub.org.services import (
     reset_user_password,
     update_department,
 )
+from workhub.org.tree import path_choices
 from workhub.view_helpers import acting_user, attach_error, client_ip, get_or_404
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -61,7 +61,7 @@ def _language() -> str:
 
 
 def _department_options(*, exclude: set[int] | None = None, empty_label: str):
-    return [("", empty_label), *department_choices(_language(), exclude=exclude)]
+    return [("", empty_label), *path_choices(_language(), exclude=exclude or ())]
 
 
 def _filter_args(form) -> dict[str, str]:

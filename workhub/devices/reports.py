@@ -47,7 +47,6 @@ from workhub.devices.permissions import is_it
 from workhub.errors import DomainError, Forbidden
 from workhub.extensions import db
 from workhub.org.models import Department, User, subtree_ids
-from workhub.org.tree import tree_rows
 
 DEFAULT_CONTRACT_DAYS = 90
 MAX_CONTRACT_DAYS = 3650
@@ -161,12 +160,6 @@ def parse_filter(scope: Scope, *, department: str | None = None, days: str | Non
                             field="department")
         narrowed = Scope(scope.user_id, scope.inventory, frozenset(subtree_ids([dept_id])))
     return ReportFilter(code, contract_days, unconfirmed), narrowed
-
-
-def department_choices(scope: Scope, language: str) -> list[tuple[str, str]]:
-    """(code, indented name) of the departments ``scope`` may filter on, in tree order."""
-    return [(row.code, "\u3000" * row.depth + f"{row.name} ({row.code})")
-            for row in tree_rows(scope.department_ids, language)]
 
 
 def _require_inventory(scope: Scope) -> None:

@@ -23,6 +23,7 @@ from workhub.devices.permissions import IT_ROLES
 from workhub.devices.report_exports import IT_TABLES, TABLES
 from workhub.devices.reports import FilterError
 from workhub.exports_common import download
+from workhub.org.tree import indented_choices
 from workhub.web import render_error, select_locale
 
 bp = Blueprint("device_reports", __name__, url_prefix="/devices")
@@ -56,7 +57,7 @@ class ReportFilterForm(FlaskForm):
 def _filter_form(scope: reports.Scope) -> ReportFilterForm:
     form = ReportFilterForm(request.args)
     form.department.choices = [("", _("All departments you can see"))] + (
-        reports.department_choices(scope, select_locale()))
+        indented_choices(scope.department_ids, select_locale()))
     return form
 
 
@@ -176,7 +177,7 @@ def export_xlsx():
     report, error = _report_or_400()
     if error:
         return error
-    choices = dict(reports.department_choices(report.scope, select_locale()))
+    choices = dict(indented_choices(report.scope.department_ids, select_locale()))
     name = choices.get(report.filter.department_code or "", "").strip("\u3000") or None
     return download(report_exports.to_xlsx(report, name), XLSX,
                     f"devices-reports-{report.today.isoformat()}.xlsx", audit_as="devices.reports")

@@ -45,3 +45,40 @@ def tree_rows(department_ids: Collection[int] | None, language: str) -> list[Tre
 
     walk(None, None, 0)
     return out
+
+
+def indented_choices(department_ids: Collection[int] | None,
+                     language: str) -> list[tuple[str, str]]:
+    """(code, name and code indented by depth) of the departments, in tree order: the
+    choices of a filter that keeps the tree's shape (statistics, device reports)."""
+    return [(row.code, "\u3000" * row.depth + f"{row.name} ({row.code})")
+            for row in tree_rows(department_ids, language)]
+
+
+def path_choices(language: str, *, department_ids: Collection[int] | None = None,
+                 exclude: Collection[int] = ()) -> list[tuple[str, str]]:
+    """(code, "局 › 部 › 課") of every department, or only of ``department_ids``, in tree
+    order; each label is the whole path from the top even when a parent is left out.
+    ``exclude`` leaves those departments and everything under them out (a department
+    cannot move under itself)."""
+    wanted = set(department_ids) if department_ids is not None else None
+    out: list[tuple[str, str]] = []
+    trail: list[str] = []
+    skip_below: int | None = None  # depth of an excluded department whose subtree is skipped
+    for row in tree_rows(None, language):
+        if skip_below is not None and row.depth > skip_below:
+            continue
+        skip_below = None
+        del trail[row.depth:]
+        trail.append(row.name)
+        if row.id in exclude:
+            skip_below = row.depth
+            continue
+        if wanted is None or row.id in wanted:
+            out.append((row.code, " › ".join(trail)))
+    return out
+
+
+def path_label(department: Department, language: str) -> str:
+    """"局 › 部 › 課": the department's whole path from the top, as ``path_choices`` shows it."""
+    return " › ".join(d.name(language) for d in department.path())

@@ -189,13 +189,17 @@ class DepartmentRow:
         return 100.0 * self.actual / self.target if self.target else None
 
 
+def department_ids_of(scope: Scope) -> frozenset[int] | None:
+    """The ids of the departments ``scope`` may see (None: all of them)."""
+    if not scope.sees_departments:
+        return frozenset()
+    return scope.department_ids if scope.kind == "departments" else None
+
+
 def department_tree(scope: Scope, language: str) -> list[DepartmentRow]:
     """The departments ``scope`` may see, in tree order (parents before children)."""
-    if not scope.sees_departments:
-        return []
-    ids = scope.department_ids if scope.kind == "departments" else None
     out = [DepartmentRow(r.id, r.code, r.name, r.parent_code, r.depth)
-           for r in tree_rows(ids, language)]
+           for r in tree_rows(department_ids_of(scope), language)]
     by_code = {row.code: row for row in out}
     for row in out:
         if row.parent_code is not None:

@@ -172,10 +172,3 @@ def statistics(
     return result
 
 
-def department_choices(scope: Scope, language: str) -> list[tuple[str, str]]:
-    """(code, indented name) of the departments ``scope`` may filter on, in tree order."""
-    return [
-        (row.code, "\u3000" * row.depth + f"{row.name} ({row.code})")
-        for row in stats.department_tree(scope, language)
-    ]
-

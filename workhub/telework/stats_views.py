@@ -17,6 +17,7 @@ from workhub import charts
 from workhub.auth.permissions import roles_required
 from workhub.businessdays import month_of
 from workhub.exports_common import download
+from workhub.org.tree import indented_choices
 from workhub.telework import exports, stats, stats_hr
 from workhub.telework.models import PLACES, SLOTS
 from workhub.web import render_error, select_locale
@@ -105,7 +106,7 @@ _FIELD_FOR = {"from": "start", "to": "end", "department": "department", "place":
 def _filter_form(scope: stats.Scope, language: str) -> StatsFilterForm:
     form = StatsFilterForm(request.args)
     form.department.choices = [("", _("All departments you can see"))] + (
-        stats_hr.department_choices(scope, language))
+        indented_choices(stats.department_ids_of(scope), language))
     form.place.choices = [("", _("Any place"))] + [(p, exports.PLACE_LABELS[p]) for p in PLACES]
     form.slot.choices = [("", _("Any slot"))] + [(s, exports.SLOT_LABELS[s]) for s in SLOTS]
     return form

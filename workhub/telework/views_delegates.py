@@ -21,6 +21,7 @@ from workhub.clock import office_today
 from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.org.models import Department, User
+from workhub.org.tree import path_choices, path_label
 from workhub.telework import delegates as svc
 from workhub.telework.models import ApprovalDelegate
 from workhub.view_helpers import acting_user
@@ -52,23 +53,11 @@ class RemoveForm(FlaskForm):
     """Only the CSRF token."""
 
 
-def _label(department: Department, language: str) -> str:
-    return " › ".join(d.name(language) for d in department.path())
-
-
-def _departments(actor: User) -> list[Department]:
-    ids = svc.manageable_department_ids(actor)
-    stmt = select(Department)
-    if ids is not None:
-        stmt = stmt.where(Department.id.in_(ids))
-    language = select_locale()
-    return sorted(db.session.scalars(stmt), key=lambda d: _label(d, language))
-
-
 def _form(actor: User, *, from_request: bool) -> DelegateForm:
     form = DelegateForm() if from_request else DelegateForm(formdata=None)
     language = select_locale()
-    form.department.choices = [(d.code, _label(d, language)) for d in _departments(actor)]
+    form.department.choices = path_choices(language,
+                                           department_ids=svc.manageable_department_ids(actor))
     return form
 
 
@@ -78,7 +67,7 @@ def _page(form: DelegateForm | None = None, errors=(), status: int = 200):
     return render_template(
         "telework/delegates.html",
         form=form or _form(actor, from_request=False),
-        entries=[(row, _label(dept, language), user)
+        entries=[(row, path_label(dept, language), user)
                  for row, dept, user in svc.delegate_entries(actor)],
         remove_form=RemoveForm(formdata=None), today=office_today(), errors=list(errors),
     ), status
