@@ -17,10 +17,10 @@ from sqlalchemy import select
 from test_browser_telework import check_page, phone, submit
 
 from workhub.clock import office_today
+from workhub.demo import load_demo
 from workhub.devices import inventory, terms
 from workhub.devices.models import Allocation, Device, DeviceRequest
 from workhub.extensions import db
-from workhub.org.demo import load_demo
 from workhub.org.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fast_hashing")]

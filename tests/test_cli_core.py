@@ -305,7 +305,7 @@ def test_demo_is_idempotent_and_uses_the_given_password(app, cli, client, hash_o
 
 
 def test_demo_prints_a_generated_password(app, cli, client, monkeypatch):
-    import workhub.org.demo as demo
+    import workhub.demo as demo
 
     monkeypatch.delenv("WORKHUB_DEMO_PASSWORD", raising=False)
     monkeypatch.setattr(demo, "STAFF", demo.STAFF[:2])  # two users are enough here

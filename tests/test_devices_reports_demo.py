@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from workhub.clock import office_today
+from workhub.demo import load_demo
 from workhub.devices import report_loans, reports
 from workhub.devices.models import (
     TERMS_KINDS,
@@ -22,7 +23,6 @@ from workhub.devices.models import (
 )
 from workhub.devices.reports import EVERYTHING
 from workhub.extensions import db
-from workhub.org.demo import load_demo
 
 pytestmark = pytest.mark.usefixtures("fast_hashing")
 
@@ -97,7 +97,7 @@ def test_the_demo_inventory(app_ctx):
 
 
 def test_the_demo_without_its_people_still_loads_the_stock(app_ctx, monkeypatch):
-    import workhub.org.demo as org_demo
+    import workhub.demo as org_demo
 
     monkeypatch.setattr(org_demo, "STAFF", org_demo.STAFF[:2])  # admin and an HR person
     load_demo("Demo-Password-2026")

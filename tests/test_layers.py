@@ -106,3 +106,44 @@ def test_the_check_finds_a_circle():
     """The detector itself: a → b → c → a and d → a are one circle of three."""
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert circles(graph) == [["a", "b", "c"]]
+
+
+# The features: each lives in its own package and may use core, never another feature.
+FEATURES = ("workhub.telework", "workhub.devices", "surveys", "transcription")
+# Composition: the few modules that put the features together (the app factory registering
+# routes, the model registry Alembic reads, the CLI, the menu, the demo office). Everything
+# else in workhub/ is core and imports no feature.
+COMPOSITION = ("workhub", "workhub.all_models", "workhub.commands", "workhub.navigation",
+               "workhub.demo")
+
+
+def _within(name: str, packages: tuple[str, ...]) -> str | None:
+    return next((p for p in packages if name == p or name.startswith(p + ".")), None)
+
+
+def layer_breaches(graph: dict[str, set[str]]) -> list[str]:
+    """Imports of a feature from another feature or from core (not composition)."""
+    found = []
+    for name, targets in sorted(graph.items()):
+        own = _within(name, FEATURES)
+        if own is None and (name == "workhub" or _within(name, COMPOSITION[1:])):
+            continue
+        for target in sorted(targets):
+            other = _within(target, FEATURES)
+            if other is not None and other != own:
+                found.append(f"{name} -> {target}")
+    return found
+
+
+def test_no_feature_imports_another_and_core_imports_none():
+    known = module_files()
+    graph = {name: imports_of(name, path, known) for name, path in known.items()}
+    assert layer_breaches(graph) == []
+
+
+def test_the_layer_check_finds_a_breach():
+    graph = {"workhub.devices.views": {"workhub.telework.policy", "workhub.clock"},
+             "workhub.clock": {"surveys.models"}, "workhub.navigation": {"surveys.views"},
+             "surveys.views": {"surveys.models"}}
+    assert layer_breaches(graph) == ["workhub.clock -> surveys.models",
+                                     "workhub.devices.views -> workhub.telework.policy"]

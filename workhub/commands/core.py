@@ -38,7 +38,7 @@ def register(app: Flask) -> None:
         """Load the demo city office (departments and ~40 staff). Safe to run twice."""
         import os
 
-        from workhub.org.demo import STAFF, generate_password, load_demo
+        from workhub.demo import STAFF, generate_password, load_demo
 
         password = os.environ.get("WORKHUB_DEMO_PASSWORD", "")
         generated = not password

@@ -1,4 +1,5 @@
-"""A realistic demo city office: a 局/部/課 tree and about forty staff with every role."""
+"""The demo city office (composition: it loads every feature's demo data): a 局/部/課 tree
+and about forty staff with every role."""
 
 from __future__ import annotations
 
