@@ -28,7 +28,8 @@ class BuildWithAssets(build_py):
     def run(self):
         super().run()
         if self.editable_mode:
-            return  # an editable install reads templates/ and compiles at start (i18n.py)
+            # An editable install reads templates/ and compiles at start (workhub/catalogues.py).
+            return
         target = Path(self.build_lib) / "workhub"
         shutil.copytree(ROOT / "templates", target / "templates", dirs_exist_ok=True)
         catalogues = _catalogues_module()
