@@ -21,6 +21,7 @@ from workhub.notify.models import Notification
 from workhub.org.models import Department, User
 from workhub.org.services import create_department, create_user
 from workhub.telework import bookings as bk
+from workhub.telework import decisions
 from workhub.telework.errors import RuleViolation
 from workhub.telework.models import ApprovalDelegate, Booking, BookingEvent, TeleworkSession
 from workhub.telework.policy import set_policy
@@ -288,9 +289,9 @@ def test_a_range_that_breaks_the_week_limit_writes_nothing(org, clock):
 def test_cancelled_and_rejected_bookings_do_not_count(org, clock):
     set_policy(_dept("JINJI"), actor=org.hr, max_days_per_week=1)
     (first,) = book(org.emp, MON).created
-    bk.cancel(first, org.emp)
+    decisions.cancel(first, org.emp)
     (second,) = book(org.emp, TUE).created
-    bk.reject(second, org.boss, "人員不足のため")
+    decisions.reject(second, org.boss, "人員不足のため")
     book(org.emp, WED)
 
 
@@ -458,7 +459,7 @@ def _owner_notes(user) -> list[Notification]:
 def test_manager_approves_and_the_employee_is_told(org, clock):
     booking = _pending(org)
     clock("2026-11-16 09:00")
-    bk.approve(booking, org.boss, "了解です")
+    decisions.approve(booking, org.boss, "了解です")
     assert booking.status == "approved" and booking.decided_by_id == org.boss.id
     assert booking.decision_comment == "了解です"
     assert booking.decided_at == jst("2026-11-16 09:00")
@@ -473,27 +474,27 @@ def test_manager_approves_and_the_employee_is_told(org, clock):
 
 
 def test_upper_manager_and_admin_may_approve(org, clock):
-    bk.approve(_pending(org, day=MON), org.head)
-    bk.approve(_pending(org, day=TUE), org.admin)
+    decisions.approve(_pending(org, day=MON), org.head)
+    decisions.approve(_pending(org, day=TUE), org.admin)
 
 
 @pytest.mark.parametrize("who", ["zboss", "hr", "mate", "planner"])
 def test_others_may_not_approve(org, clock, who):
     booking = _pending(org)
     with pytest.raises(Forbidden):
-        bk.approve(booking, getattr(org, who))
+        decisions.approve(booking, getattr(org, who))
     assert booking.status == "pending" and len(booking.history) == 1
 
 
 def test_nobody_approves_their_own_booking(org, clock):
     booking = _pending(org, user=org.boss)
     with pytest.raises(Forbidden) as caught:
-        bk.approve(booking, org.boss)
+        decisions.approve(booking, org.boss)
     assert "your own" in caught.value.message
     admin_booking = _pending(org, user=org.admin)
     with pytest.raises(Forbidden):
-        bk.approve(admin_booking, org.admin)
-    bk.approve(booking, org.head)
+        decisions.approve(admin_booking, org.admin)
+    decisions.approve(booking, org.head)
 
 
 def test_delegate_approves_until_the_last_day(org, clock):
@@ -501,27 +502,27 @@ def test_delegate_approves_until_the_last_day(org, clock):
                                     until=date(2026, 11, 16)))
     first, second = _pending(org, day=WED), _pending(org, day=THU)
     clock("2026-11-16 23:59")
-    bk.approve(first, org.planner)
+    decisions.approve(first, org.planner)
     clock("2026-11-17 00:01")
     with pytest.raises(Forbidden):
-        bk.approve(second, org.planner)
+        decisions.approve(second, org.planner)
 
 
 def test_a_decision_is_made_once(org, clock):
     booking = _pending(org)
-    bk.approve(booking, org.boss)
+    decisions.approve(booking, org.boss)
     with pytest.raises(Conflict):
-        bk.approve(booking, org.head)
+        decisions.approve(booking, org.head)
     with pytest.raises(Conflict):
-        bk.reject(booking, org.head, "遅い")
+        decisions.reject(booking, org.head, "遅い")
 
 
 def test_reject_needs_a_comment_and_tells_the_employee(org, clock):
     booking = _pending(org)
     with pytest.raises(DomainError) as caught:
-        bk.reject(booking, org.boss, "  ")
+        decisions.reject(booking, org.boss, "  ")
     assert caught.value.field == "comment" and booking.status == "pending"
-    bk.reject(booking, org.boss, "会議に出てください")
+    decisions.reject(booking, org.boss, "会議に出てください")
     assert booking.status == "rejected" and booking.decision_comment == "会議に出てください"
     (note,) = _owner_notes(org.emp)
     assert note.event == "telework.booking_rejected" and "会議に出てください" in note.body
@@ -532,9 +533,9 @@ def test_bulk_approve_reports_what_it_refused(org, clock):
     planner = _pending(org, user=org.planner)
     outsider = _pending(org, user=org.lonely)
     done = _pending(org, user=org.mate)
-    bk.approve(done, org.boss)
+    decisions.approve(done, org.boss)
     ids = [b.id for b in mine] + [planner.id, outsider.id, done.id, 999_999, mine[0].id]
-    approved, refused_ = bk.approve_many(ids, org.boss, "まとめて承認")
+    approved, refused_ = decisions.approve_many(ids, org.boss, "まとめて承認")
     assert [b.id for b in approved] == [b.id for b in mine]
     reasons = dict(refused_)
     assert set(reasons) == {planner.id, outsider.id, done.id, 999_999}
@@ -548,13 +549,13 @@ def test_bulk_approve_reports_what_it_refused(org, clock):
 
 def test_bulk_approve_input(org, clock):
     with pytest.raises(DomainError):
-        bk.approve_many([], org.boss)
+        decisions.approve_many([], org.boss)
     with pytest.raises(DomainError):
-        bk.approve_many(["x"], org.boss)
+        decisions.approve_many(["x"], org.boss)
     with pytest.raises(DomainError):
-        bk.approve_many("12", org.boss)
+        decisions.approve_many("12", org.boss)
     with pytest.raises(DomainError):
-        bk.approve_many(range(bk.MAX_BULK + 1), org.boss)
+        decisions.approve_many(range(decisions.MAX_BULK + 1), org.boss)
 
 
 # --- cancelling ---------------------------------------------------------------------------
@@ -563,11 +564,11 @@ def test_bulk_approve_input(org, clock):
 def test_owner_cancels_pending_and_approved_future_days_without_telling_anyone(org, clock):
     pending = _pending(org, day=WED)
     approved = _pending(org, day=THU)
-    bk.approve(approved, org.boss)
+    decisions.approve(approved, org.boss)
     before = len(_owner_notes(org.emp))
-    bk.cancel(pending, org.emp)
+    decisions.cancel(pending, org.emp)
     clock("2026-11-19 08:00")  # the day itself
-    bk.cancel(approved, org.emp, "体調不良で出勤")
+    decisions.cancel(approved, org.emp, "体調不良で出勤")
     assert pending.status == approved.status == "cancelled"
     assert approved.history[-1].comment == "体調不良で出勤"
     assert [e.to_status for e in approved.history] == ["pending", "approved", "cancelled"]
@@ -577,8 +578,8 @@ def test_owner_cancels_pending_and_approved_future_days_without_telling_anyone(o
 def test_manager_cancel_needs_a_reason_and_tells_the_employee(org, clock):
     booking = _pending(org)
     with pytest.raises(DomainError):
-        bk.cancel(booking, org.boss)
-    bk.cancel(booking, org.boss, "窓口当番")
+        decisions.cancel(booking, org.boss)
+    decisions.cancel(booking, org.boss, "窓口当番")
     (note,) = _owner_notes(org.emp)
     assert note.event == "telework.booking_cancelled" and "窓口当番" in note.body
 
@@ -587,25 +588,25 @@ def test_colleague_and_outside_manager_cannot_cancel(org, clock):
     booking = _pending(org)
     for who in (org.mate, org.zboss):
         with pytest.raises(Forbidden):
-            bk.cancel(booking, who, "だめ")
+            decisions.cancel(booking, who, "だめ")
     assert booking.status == "pending"
 
 
 def test_cancelled_booking_cannot_be_cancelled_again(org, clock):
     booking = _pending(org)
-    bk.cancel(booking, org.emp)
+    decisions.cancel(booking, org.emp)
     with pytest.raises(Conflict):
-        bk.cancel(booking, org.emp)
+        decisions.cancel(booking, org.emp)
 
 
 def test_a_past_approved_day_is_history_only_hr_may_cancel_it(org, clock):
     booking = _pending(org, day=MON)
-    bk.approve(booking, org.boss)
+    decisions.approve(booking, org.boss)
     clock("2026-11-17 09:00")
     for who in (org.emp, org.boss):
         with pytest.raises(Conflict):
-            bk.cancel(booking, who, "取消")
-    bk.cancel(booking, org.hr, "実際は出勤していた")
+            decisions.cancel(booking, who, "取消")
+    decisions.cancel(booking, org.hr, "実際は出勤していた")
     assert booking.status == "cancelled"
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.event == "telework.override"))
     assert event.detail["rules"] == [{"code": "cancel_history", "day": "2026-11-16"}]
@@ -614,19 +615,19 @@ def test_a_past_approved_day_is_history_only_hr_may_cancel_it(org, clock):
 def test_a_past_pending_day_can_still_be_withdrawn(org, clock):
     booking = _pending(org, day=MON)
     clock("2026-11-18 09:00")
-    bk.cancel(booking, org.emp)
+    decisions.cancel(booking, org.emp)
     assert booking.status == "cancelled"
 
 
 def test_an_approved_day_with_a_session_is_history(org, clock):
     booking = _pending(org, day=WED)
-    bk.approve(booking, org.boss)
+    decisions.approve(booking, org.boss)
     clock("2026-11-18 09:00")
     db.session.add(TeleworkSession(user_id=org.emp.id, day=WED, booking_id=booking.id,
                                    started_at=jst("2026-11-18 08:30"), place="home"))
     db.session.flush()
     with pytest.raises(Conflict):
-        bk.cancel(booking, org.emp)
+        decisions.cancel(booking, org.emp)
 
 
 def test_a_race_on_the_same_slot_ends_as_an_overlap_not_a_500(org, clock, monkeypatch):

@@ -236,7 +236,7 @@ def test_hr_sees_every_department(client, org):
 
 
 def test_delegate_named_on_the_page_approves_until_their_last_day(client, app, org, clock):
-    from workhub.telework.bookings import approve
+    from workhub.telework.decisions import approve
     from workhub.telework.permissions import approvers_for
 
     sign_in(client, org["manager"])

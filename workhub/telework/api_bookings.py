@@ -37,6 +37,7 @@ from workhub.extensions import db
 from workhub.org.models import User
 from workhub.pagination import paginate
 from workhub.telework import bookings as bk
+from workhub.telework import decisions
 from workhub.telework import permissions as perm
 from workhub.telework.models import BOOKING_STATUSES, Booking, BookingEvent
 from workhub.view_helpers import acting_user
@@ -189,7 +190,7 @@ def telework_approve_booking(booking_id: int):
     if not perm.can_approve(current_user, booking):
         abort(403)
     data = json_body({"comment"})
-    bk.approve(booking, acting_user(), text_value(data, "comment"))
+    decisions.approve(booking, acting_user(), text_value(data, "comment"))
     db.session.commit()
     return _decided(booking)
 
@@ -201,7 +202,7 @@ def telework_reject_booking(booking_id: int):
     if not perm.can_approve(current_user, booking):
         abort(403)
     data = json_body({"comment"})
-    bk.reject(booking, acting_user(), text_value(data, "comment"))
+    decisions.reject(booking, acting_user(), text_value(data, "comment"))
     db.session.commit()
     return _decided(booking)
 
@@ -213,6 +214,6 @@ def telework_cancel_booking(booking_id: int):
     if perm.cancel_role(current_user, booking) is None:
         abort(403)
     data = json_body({"reason"})
-    bk.cancel(booking, acting_user(), text_value(data, "reason"))
+    decisions.cancel(booking, acting_user(), text_value(data, "reason"))
     db.session.commit()
     return _decided(booking)

@@ -34,6 +34,7 @@ from workhub.org.models import Department, User
 from workhub.pagination import paginate, parse_page
 from workhub.telework import bookings as bk
 from workhub.telework import calendar as cal
+from workhub.telework import decisions
 from workhub.telework import permissions as perm
 from workhub.telework.errors import RuleViolation
 from workhub.telework.forms_bookings import (
@@ -178,7 +179,7 @@ def cancel(booking_id: int):
     if not form.validate_on_submit():
         return _render_booking(booking, cancel_form=form, status=400)
     try:
-        bk.cancel(booking, acting_user(), form.reason.data)
+        decisions.cancel(booking, acting_user(), form.reason.data)
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
@@ -202,9 +203,9 @@ def _decide(booking_id: int, action: str):
     if form.validate_on_submit():
         try:
             if action == "approve":
-                bk.approve(booking, acting_user(), form.comment.data)
+                decisions.approve(booking, acting_user(), form.comment.data)
             else:
-                bk.reject(booking, acting_user(), form.comment.data)
+                decisions.reject(booking, acting_user(), form.comment.data)
         except DomainError as exc:
             if exc.status in (403, 404):
                 raise
@@ -277,7 +278,7 @@ def approve_selected():
     if not form.validate_on_submit():
         return _render_approvals(form=form, status=400)
     try:
-        approved, refused = bk.approve_many(request.form.getlist("ids"), acting_user(),
+        approved, refused = decisions.approve_many(request.form.getlist("ids"), acting_user(),
                                             form.comment.data)
     except DomainError as exc:
         return _render_approvals(form=form, errors=attach_error(form, exc), status=400)
