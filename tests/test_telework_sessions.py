@@ -12,6 +12,7 @@ from workhub.auth.models import AuditEvent
 from workhub.errors import Conflict, DomainError, Forbidden, NotFound
 from workhub.extensions import db
 from workhub.org.models import Department, User
+from workhub.telework import months
 from workhub.telework import sessions as svc
 from workhub.telework.errors import RuleViolation
 from workhub.telework.models import Booking, MonthClose, TeleworkPolicy, TeleworkSession
@@ -532,9 +533,9 @@ def test_close_and_reopen_a_month(people, clock):
     emp, hr = people["emp"], people["hr"]
     march = record(emp, day="2026-03-31")
     db.session.commit()
-    svc.close_month("2026-03", hr)
+    months.close_month("2026-03", hr)
     db.session.commit()
-    assert svc.is_closed("2026-03") and not svc.is_closed("2026-04")
+    assert months.is_closed("2026-03") and not months.is_closed("2026-04")
     (closed,) = audits("telework.month_closed")
     assert closed.detail == {"month": "2026-03"} and closed.actor_id == hr.id
 
@@ -550,16 +551,16 @@ def test_close_and_reopen_a_month(people, clock):
     refused(RuleViolation, lambda: svc.update_session(april, emp, day="2026-03-27"),
             code="month_closed")
 
-    refused(DomainError, lambda: svc.reopen_month("2026-03", hr, "  "))
-    refused(Forbidden, lambda: svc.reopen_month("2026-03", people["admin"], "fix"))
-    svc.reopen_month("2026-03", hr, "訂正のため")
+    refused(DomainError, lambda: months.reopen_month("2026-03", hr, "  "))
+    refused(Forbidden, lambda: months.reopen_month("2026-03", people["admin"], "fix"))
+    months.reopen_month("2026-03", hr, "訂正のため")
     db.session.commit()
-    assert not svc.is_closed("2026-03")
+    assert not months.is_closed("2026-03")
     (reopened,) = audits("telework.month_reopened")
     assert reopened.detail == {"month": "2026-03", "reason": "訂正のため"}
     svc.update_session(march, emp, report="late")
     db.session.commit()
-    refused(Conflict, lambda: svc.reopen_month("2026-03", hr, "again"))
+    refused(Conflict, lambda: months.reopen_month("2026-03", hr, "again"))
 
 
 def test_a_running_session_of_a_closed_month_cannot_be_stopped(people, clock):
@@ -568,7 +569,7 @@ def test_a_running_session_of_a_closed_month_cannot_be_stopped(people, clock):
     session = svc.start_session(emp, place="home")
     db.session.commit()
     clock("2026-04-01 08:00")
-    svc.close_month("2026-03", people["hr"])
+    months.close_month("2026-03", people["hr"])
     db.session.commit()
     refused(RuleViolation, lambda: svc.stop_session(session, emp), code="month_closed")
 
@@ -576,13 +577,13 @@ def test_a_running_session_of_a_closed_month_cannot_be_stopped(people, clock):
 def test_month_close_rules(people, clock):
     hr = people["hr"]
     for name in ("admin", "boss", "emp"):
-        refused(Forbidden, lambda name=name: svc.close_month("2026-03", people[name]))
-    refused(RuleViolation, lambda: svc.close_month("2026-04", hr), code="month_not_over")
+        refused(Forbidden, lambda name=name: months.close_month("2026-03", people[name]))
+    refused(RuleViolation, lambda: months.close_month("2026-04", hr), code="month_not_over")
     for bad in ("2026-13", "2026-4", "2026/03", "", None, " 2026-3", "２０２６-03"):
-        refused(DomainError, lambda bad=bad: svc.close_month(bad, hr), status=400)
-    svc.close_month(" 2026-03 ", hr)
+        refused(DomainError, lambda bad=bad: months.close_month(bad, hr), status=400)
+    months.close_month(" 2026-03 ", hr)
     db.session.commit()
-    refused(Conflict, lambda: svc.close_month("2026-03", hr))
+    refused(Conflict, lambda: months.close_month("2026-03", hr))
     assert db.session.scalar(select(func.count()).select_from(MonthClose)) == 1
     assert db.session.get(MonthClose, "2026-03").closed_by_id == hr.id
 

@@ -23,10 +23,11 @@ from workhub.businessdays import month_bounds, month_of
 from workhub.clock import office_today, office_zone
 from workhub.extensions import db
 from workhub.org.models import User
+from workhub.telework import months
 from workhub.telework import sessions as svc
 from workhub.telework import targets as targets_svc
 from workhub.telework.models import TeleworkSession
-from workhub.telework.permissions import can_view_session, sessions_visible_to
+from workhub.telework.permissions import can_view_session, is_hr, sessions_visible_to
 from workhub.view_helpers import acting_user
 from workhub.web import json_error
 
@@ -111,7 +112,7 @@ def telework_stop_session(session_id: int):
 @bp.get("/telework/sessions")
 def telework_list_sessions():
     raw = (request.args.get("month") or "").strip()
-    if raw and not svc.valid_month(raw):
+    if raw and not months.valid_month(raw):
         return json_error(400, "invalid_month",
                           _("month must be a month written YYYY-MM, for example 2026-04."))
     month = raw or month_of(office_today())
@@ -144,7 +145,7 @@ def _query_int(name: str, default: int, low: int, high: int) -> int:
 
 @bp.put("/telework/targets/<month>")
 def telework_set_targets(month: str):
-    if not svc.is_hr(acting_user()):
+    if not is_hr(acting_user()):
         return json_error(403, "forbidden", _("Only HR may set telework targets."))
     data = json_body({"target", "departments"}, strict_type=False)
     org = _integer(data.get("target"), "target")

@@ -19,7 +19,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 
 from workhub.telework.bookings import PLACE_LABELS
 from workhub.telework.models import PLACES
-from workhub.telework.sessions import MAX_REASON_LENGTH, MAX_REPORT_LENGTH
+from workhub.telework.months import MAX_REASON_LENGTH
+from workhub.telework.sessions import MAX_REPORT_LENGTH
 
 _CLOCK = re.compile(r"^([0-9]{1,2}):([0-9]{2})$")
 

@@ -25,8 +25,8 @@ from workhub.notify.models import Notification
 from workhub.notify.services import notified_on, notify, page_path, user_language
 from workhub.org.models import User, UserRole
 from workhub.telework.models import Booking, TeleworkSession
+from workhub.telework.months import check_month
 from workhub.telework.permissions import approvable_department_ids, approvers_for
-from workhub.telework.sessions import check_month
 
 APPROVAL_EVENT = "telework.approval_reminder"
 SESSION_EVENT = "telework.session_reminder"

@@ -229,3 +229,8 @@ def statistics_department_ids(user: User) -> set[int] | None:
     if not _active(user):
         return set()
     return user.managed_department_ids()
+
+
+def is_hr(user: User | None) -> bool:
+    """Whether ``user`` is active HR (who closes months and sets targets)."""
+    return user is not None and bool(user.active) and user.has_role("hr")

@@ -25,43 +25,18 @@ from workhub.clock import office_today, office_zone
 from workhub.database import utcnow
 from workhub.errors import Conflict, DomainError, Forbidden, NotFound
 from workhub.extensions import db
-from workhub.locking import lock_row
+from workhub.locking import insert_unless_taken, lock_row
 from workhub.org.models import User
 from workhub.telework.errors import RuleViolation
-from workhub.telework.models import PLACES, Booking, MonthClose, TeleworkSession
+from workhub.telework.models import PLACES, Booking, TeleworkSession
+from workhub.telework.months import check_month, is_closed
 from workhub.telework.permissions import can_view_session, is_office
 from workhub.telework.policy import effective_policy
 
 MAX_REPORT_LENGTH = 2000
-MAX_REASON_LENGTH = 500
 # A session longer than this is a forgotten stop button, not a working day.
 MAX_SESSION = timedelta(hours=24)
 _CLOCK = re.compile(r"^([0-9]{1,2}):([0-9]{2})$")
-_MONTH = re.compile(r"^[0-9]{4}-[0-9]{2}$")
-
-
-# --- small pieces shared with targets.py and jobs.py ---------------------------------------
-
-
-def check_month(month: str) -> str:
-    """Return ``month`` ("YYYY-MM") or raise a DomainError naming the expected form."""
-    text = month.strip() if isinstance(month, str) else ""
-    if not valid_month(text):
-        raise DomainError(str(_l("A month is written YYYY-MM, e.g. 2026-04.")), field="month")
-    return text
-
-
-def valid_month(text: str) -> bool:
-    """Whether ``text`` is exactly "YYYY-MM" (ASCII digits, a real month)."""
-    try:
-        return bool(_MONTH.match(text)) and bool(month_bounds(text))
-    except ValueError:
-        return False
-
-
-def is_hr(user: User | None) -> bool:
-    """Whether ``user`` is active HR (who closes months and sets targets)."""
-    return user is not None and bool(user.active) and user.has_role("hr")
 
 
 # --- permissions (viewing is decided in permissions.can_view_session) -----------------------
@@ -155,18 +130,6 @@ def _parse_clock(value: str | None, field: str) -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
-def _check_reason(reason: str | None) -> str:
-    text = (reason or "").strip() if isinstance(reason, str) else ""
-    if not text:
-        raise DomainError(str(_l("Give a reason.")), field="reason")
-    if len(text) > MAX_REASON_LENGTH:
-        raise DomainError(str(_l("The reason is too long (%(n)d characters at most).",
-                                 n=MAX_REASON_LENGTH)), field="reason")
-    if any(unicodedata.category(c)[0] == "C" for c in text):
-        raise DomainError(str(_l("The reason contains control characters.")), field="reason")
-    return text
-
-
 # --- rules -----------------------------------------------------------------------------------
 
 
@@ -254,21 +217,6 @@ def _require_actor_for(actor: User, user: User) -> None:
                                "record telework sessions.")))
 
 
-def _insert_unless_taken(model, values: dict, conflict: list[str], where=None):
-    """INSERT … ON CONFLICT DO NOTHING RETURNING the key: one atomic statement, so two
-    requests racing for a unique slot (a running session, a month close) get one winner and
-    a None, without a failed flush that would spoil the caller's transaction."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    key = model.__table__.primary_key.columns.values()[0]
-    stmt = (insert(model).values(**values)
-            .on_conflict_do_nothing(index_elements=conflict, index_where=where)
-            .returning(key))
-    return db.session.execute(stmt).scalar()
-
-
 # --- start / stop ----------------------------------------------------------------------------
 
 
@@ -289,7 +237,7 @@ def start_session(user: User, *, place: str, booking_id: int | None = None,
                                        now.astimezone(office_zone()).time())
     # The partial unique index allows one running session per person: should a start get
     # past the lock (another code path), it inserts nothing rather than failing the flush.
-    session_id = _insert_unless_taken(TeleworkSession, dict(
+    session_id = insert_unless_taken(TeleworkSession, dict(
         user_id=user.id, day=day, started_at=now, ended_at=None, place=place,
         booking_id=booking.id if booking else None, unplanned=unplanned,
         slot=booking.slot if booking else "full", department_id=user.department_id,
@@ -415,46 +363,3 @@ def delete_session(session: TeleworkSession, actor: User, *, ip: str | None = No
                 started_at=session.started_at.isoformat(), place=session.place)
     db.session.delete(session)
     db.session.flush()
-
-
-# --- month close -----------------------------------------------------------------------------
-
-
-def is_closed(month: str) -> bool:
-    """Whether HR has closed ``month`` ("YYYY-MM")."""
-    return db.session.get(MonthClose, month) is not None
-
-
-def close_month(month: str, actor: User, *, now: datetime | None = None,
-                ip: str | None = None) -> MonthClose:
-    """Close a month that has ended (HR only): its sessions can no longer be changed."""
-    if not is_hr(actor):
-        raise Forbidden(str(_l("Only HR may close or reopen a month.")))
-    month = check_month(month)
-    now = now or utcnow()
-    if month_bounds(month)[1] >= office_today(now):
-        raise RuleViolation(str(_l("%(month)s has not ended yet: a month can be closed from "
-                                   "its next day on.", month=month)), code="month_not_over")
-    if is_closed(month):
-        raise Conflict(str(_l("%(month)s is already closed.", month=month)))
-    taken = _insert_unless_taken(MonthClose, dict(month=month, closed_at=now,
-                                                  closed_by_id=actor.id), ["month"])
-    if taken is None:
-        raise Conflict(str(_l("%(month)s is already closed.", month=month)))
-    audit("telework.month_closed", actor=actor, ip=ip, target=f"month:{month}", month=month)
-    return db.session.get(MonthClose, month)
-
-
-def reopen_month(month: str, actor: User, reason: str, *, ip: str | None = None) -> None:
-    """Reopen a closed month (HR only) with a reason, so its sessions can be corrected."""
-    if not is_hr(actor):
-        raise Forbidden(str(_l("Only HR may close or reopen a month.")))
-    month = check_month(month)
-    reason = _check_reason(reason)
-    row = db.session.get(MonthClose, month)
-    if row is None:
-        raise Conflict(str(_l("%(month)s is not closed.", month=month)))
-    db.session.delete(row)
-    db.session.flush()
-    audit("telework.month_reopened", actor=actor, ip=ip, target=f"month:{month}", month=month,
-          reason=reason)

@@ -22,7 +22,8 @@ from workhub.errors import Conflict, DomainError, Forbidden
 from workhub.extensions import db
 from workhub.org.models import Department, User
 from workhub.telework.models import MonthlyTarget
-from workhub.telework.sessions import check_month, is_hr, valid_month
+from workhub.telework.months import check_month, valid_month
+from workhub.telework.permissions import is_hr
 
 MAX_TARGET = 10_000_000
 MAX_CSV_BYTES = 1024 * 1024

@@ -1,8 +1,8 @@
 """Pages of the session log (everyone) and of HR's month close.
 
 Start/stop and entry after the fact, a person's sessions of a month, edit and delete; HR
-closes and reopens months. The rules are in ``workhub.telework.sessions``; the targets and
-policy pages (``views_targets``) share this blueprint.
+closes and reopens months. The rules are in ``workhub.telework.sessions`` and ``months``;
+the targets and policy pages (``views_targets``) share this blueprint.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from workhub.clock import office_today, office_zone
 from workhub.errors import Conflict, DomainError
 from workhub.extensions import db
 from workhub.org.models import User
+from workhub.telework import months as month_close
 from workhub.telework import sessions as svc
 from workhub.telework.bookings import PLACE_LABELS, SLOT_LABELS
 from workhub.telework.forms_sessions import (
@@ -35,7 +36,7 @@ from workhub.telework.forms_sessions import (
     StopForm,
 )
 from workhub.telework.models import Booking, MonthClose, TeleworkSession
-from workhub.telework.permissions import can_view_session, is_office
+from workhub.telework.permissions import can_view_session, is_hr, is_office
 from workhub.view_helpers import acting_user
 from workhub.web import render_error
 
@@ -67,7 +68,7 @@ def month_arg() -> str | None:
     raw = request.args.get("month")
     if raw is None or raw == "":
         return month_of(office_today())
-    return raw if svc.valid_month(raw) else None
+    return raw if month_close.valid_month(raw) else None
 
 
 def bad_month():
@@ -144,7 +145,7 @@ def _sessions_page(owner: User, month: str, *, start_form=None, stop_form=None,
         running=svc.running_session(owner) if own else None,
         sessions=rows,
         total_minutes=sum(s.minutes or 0 for s in rows),
-        closed=svc.is_closed(month),
+        closed=month_close.is_closed(month),
         start_form=start_form or StartForm(formdata=None),
         stop_form=stop_form or StopForm(formdata=None),
         entry_form=entry_form,
@@ -248,7 +249,7 @@ def record():
             flash(_("The session of %(day)s has been recorded.", day=session.day.isoformat()),
                   "success")
             return _back_to(session)
-    month = form.day.data[:7] if svc.valid_month((form.day.data or "")[:7]) else None
+    month = form.day.data[:7] if month_close.valid_month((form.day.data or "")[:7]) else None
     return _sessions_page(me, month or month_of(office_today()), entry_form=form,
                           errors=errors, status=400)
 
@@ -267,7 +268,7 @@ def _edit_page(session: TeleworkSession, form=None, errors=(), status: int = 200
     return render_template(
         "telework/sessions_edit.html", session=session, owner=session.user,
         form=form or _edit_form(session), delete_form=EmptyForm(formdata=None),
-        closed=svc.is_closed(month_of(session.day)), errors=list(errors),
+        closed=month_close.is_closed(month_of(session.day)), errors=list(errors),
     ), status
 
 
@@ -344,7 +345,7 @@ def _months_page(close_form=None, reopen_form=None, errors=(), status: int = 200
     reopen_form.month.choices = [SelectChoice(row.month, row.month) for row in closed]
     return render_template(
         "telework/month_close.html", closed=closed, closers=closers, history=history,
-        close_form=close_form, reopen_form=reopen_form, may_change=svc.is_hr(acting_user()),
+        close_form=close_form, reopen_form=reopen_form, may_change=is_hr(acting_user()),
         errors=list(errors),
     ), status
 
@@ -363,7 +364,7 @@ def close_month():
     status = 400
     if form.validate_on_submit():
         try:
-            row = svc.close_month(form.month.data, acting_user(), ip=client_ip())
+            row = month_close.close_month(form.month.data, acting_user(), ip=client_ip())
         except DomainError as exc:
             errors, status = attach_error(form, exc), error_status(exc)
         else:
@@ -381,7 +382,8 @@ def reopen_month():
     status = 400
     if form.validate_on_submit():
         try:
-            svc.reopen_month(form.month.data, acting_user(), form.reason.data, ip=client_ip())
+            month_close.reopen_month(form.month.data, acting_user(), form.reason.data,
+                                     ip=client_ip())
         except DomainError as exc:
             errors, status = attach_error(form, exc), error_status(exc)
         else:

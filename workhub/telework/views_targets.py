@@ -33,7 +33,8 @@ from workhub.telework.forms_sessions import (
     targets_form,
     whole_number,
 )
-from workhub.telework.sessions import is_hr, valid_month
+from workhub.telework.months import valid_month
+from workhub.telework.permissions import is_hr
 from workhub.telework.views_sessions import (
     acting_user,
     attach_error,
