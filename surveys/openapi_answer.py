@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workhub.api.openapi import _DAY, _error, _json
+from workhub.api.openapi_parts import DAY, error_ref, json_ref
 
 _ANSWERS = {
     "type": "object",
@@ -26,7 +26,7 @@ SCHEMAS: dict = {
     "SurveyDraft": {
         "type": "object", "required": ["answers", "saved_on"],
         "properties": {"answers": {"$ref": "#/components/schemas/SurveyAnswers"},
-                       "saved_on": _DAY,
+                       "saved_on": DAY,
                        "draft_key": {
                            "type": "string", "nullable": True,
                            "description": "Anonymous surveys only: the key that seals the "
@@ -79,22 +79,22 @@ _DRAFT_KEY = {"name": "X-Draft-Key", "in": "header", "required": False,
 def paths() -> dict:
     survey_id = [{"name": "survey_id", "in": "path", "required": True,
                   "schema": {"type": "integer"}}]
-    unauthorized = _error("Missing, unknown or revoked token")
-    malformed = _error("Malformed JSON, unknown fields or no `answers`")
-    invalid = _json("SurveyAnswerError", "Wrong answers: every problem is listed in `details`")
-    refused = _error("An inactive account, or not asked by this survey (`not_in_audience`)")
-    hidden = _error("No such survey (or a draft the caller may not manage)")
+    unauthorized = error_ref("Missing, unknown or revoked token")
+    malformed = error_ref("Malformed JSON, unknown fields or no `answers`")
+    invalid = json_ref("SurveyAnswerError", "Wrong answers: every problem is listed in `details`")
+    refused = error_ref("An inactive account, or not asked by this survey (`not_in_audience`)")
+    hidden = error_ref("No such survey (or a draft the caller may not manage)")
     not_open = ("The survey is not published (`survey_not_published`), not open yet "
                 "(`survey_not_open`) or closed (`survey_closed`)")
-    too_large = _error("The body is larger than 4 MB")
+    too_large = error_ref("The body is larger than 4 MB")
     return {
         "/surveys/{survey_id}/responses": {"post": {
             "summary": "Answer a survey (once per person)", "parameters": survey_id,
             "requestBody": _answers_body(),
             "responses": {
-                "201": _json("SurveySubmitted", "The answers are recorded"),
+                "201": json_ref("SurveySubmitted", "The answers are recorded"),
                 "400": malformed, "401": unauthorized, "403": refused, "404": hidden,
-                "409": _error(f"Already answered (`already_answered`), another promise "
+                "409": error_ref(f"Already answered (`already_answered`), another promise "
                               f"(`promise_changed`), or: {not_open}"),
                 "413": too_large, "422": invalid,
             },
@@ -102,19 +102,19 @@ def paths() -> dict:
         "/surveys/{survey_id}/draft": {
             "get": {
                 "summary": "The caller's saved draft", "parameters": [*survey_id, _DRAFT_KEY],
-                "responses": {"200": _json("SurveyDraft", "The draft"),
+                "responses": {"200": json_ref("SurveyDraft", "The draft"),
                               "401": unauthorized, "403": refused,
-                              "404": _error("No such survey, or no draft (`no_draft`)"),
-                              "409": _error("A sealed draft and no or the wrong key "
+                              "404": error_ref("No such survey, or no draft (`no_draft`)"),
+                              "409": error_ref("A sealed draft and no or the wrong key "
                                             "(`draft_sealed`)")},
             },
             "put": {
                 "summary": "Save a draft (required questions may still be empty)",
                 "parameters": [*survey_id, _DRAFT_KEY], "requestBody": _answers_body(),
                 "responses": {
-                    "200": _json("SurveyDraft", "The draft as saved"), "400": malformed,
+                    "200": json_ref("SurveyDraft", "The draft as saved"), "400": malformed,
                     "401": unauthorized, "403": refused, "404": hidden,
-                    "409": _error(f"Already answered, another promise, or: {not_open}"),
+                    "409": error_ref(f"Already answered, another promise, or: {not_open}"),
                     "413": too_large,
                     "422": invalid,
                 },
@@ -125,9 +125,9 @@ def paths() -> dict:
                 "summary": "The caller's answers to an identified survey",
                 "parameters": survey_id,
                 "responses": {
-                    "200": _json("SurveyOwnResponse", "The answers"), "401": unauthorized,
+                    "200": json_ref("SurveyOwnResponse", "The answers"), "401": unauthorized,
                     "403": refused,
-                    "404": _error("No such survey, not answered yet (`not_answered`), or an "
+                    "404": error_ref("No such survey, not answered yet (`not_answered`), or an "
                                   "anonymous survey (`anonymous`): its answers are linked "
                                   "to nobody"),
                 },
@@ -136,10 +136,10 @@ def paths() -> dict:
                 "summary": "Change the caller's answers to an identified survey until it "
                 "closes", "parameters": survey_id, "requestBody": _answers_body(),
                 "responses": {
-                    "200": _json("SurveyOwnResponse", "The answers as changed"),
+                    "200": json_ref("SurveyOwnResponse", "The answers as changed"),
                     "400": malformed, "401": unauthorized, "403": refused,
-                    "404": _error("No such survey, or not answered yet"),
-                    "409": _error(f"An anonymous survey (`anonymous`), one that does not "
+                    "404": error_ref("No such survey, or not answered yet"),
+                    "409": error_ref(f"An anonymous survey (`anonymous`), one that does not "
                                   f"allow changes (`not_editable`), or: {not_open}"),
                     "413": too_large, "422": invalid,
                 },

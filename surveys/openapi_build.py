@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from surveys.models import QUESTION_TYPES, SURVEY_STATUSES
-from workhub.api.openapi import _body, _error, _json
+from workhub.api.openapi_parts import error_ref, json_body, json_ref
 
 _STAMP = {"type": "string", "format": "date-time", "nullable": True}
 _TEXT = {"type": "string", "nullable": True}
@@ -105,19 +105,19 @@ SCHEMAS: dict = {
 
 
 def paths() -> dict:
-    unauthorized = _error("Missing, unknown or revoked token")
-    not_manager = _error("Not HR or an administrator")
-    hidden = _error("No such survey (drafts are hidden from those who may not manage them)")
+    unauthorized = error_ref("Missing, unknown or revoked token")
+    not_manager = error_ref("Not HR or an administrator")
+    hidden = error_ref("No such survey (drafts are hidden from those who may not manage them)")
     survey_id = [{"name": "survey_id", "in": "path", "required": True,
                   "schema": {"type": "integer"}}]
 
     def step(summary: str, conflict: str, rule: str | None = None) -> dict:
-        responses = {"200": _json("Survey", "The survey"),
-                     "400": _error("A body that is not empty JSON"),
+        responses = {"200": json_ref("Survey", "The survey"),
+                     "400": error_ref("A body that is not empty JSON"),
                      "401": unauthorized, "403": not_manager, "404": hidden,
-                     "409": _error(conflict)}
+                     "409": error_ref(conflict)}
         if rule:
-            responses["422"] = _error(rule)
+            responses["422"] = error_ref(rule)
         return {"post": {"summary": summary, "parameters": survey_id,
                          "responses": responses}}
 
@@ -133,13 +133,13 @@ def paths() -> dict:
                     {"name": "per_page", "in": "query", "schema": {
                         "type": "integer", "minimum": 1, "maximum": 100, "default": 50}},
                 ],
-                "responses": {"200": _json("SurveyList", "One page of surveys"),
-                              "400": _error("A bad status or page"),
+                "responses": {"200": json_ref("SurveyList", "One page of surveys"),
+                              "400": error_ref("A bad status or page"),
                               "401": unauthorized},
             },
             "post": {
                 "summary": "Create a draft survey with its questions (HR, administrators)",
-                "requestBody": _body({
+                "requestBody": json_body({
                     "title": {"type": "string", "maxLength": 200, "description": "Japanese"},
                     "title_en": {"type": "string", "maxLength": 200},
                     "description": {"type": "string", "maxLength": 5000},
@@ -154,11 +154,11 @@ def paths() -> dict:
                                   "maxItems": 200},
                 }, ["title", "questions"]),
                 "responses": {
-                    "201": _json("SurveyCreated", "Created as a draft"),
-                    "400": _error("Malformed JSON, a wrong type, an unknown field or a body "
+                    "201": json_ref("SurveyCreated", "Created as a draft"),
+                    "400": error_ref("Malformed JSON, a wrong type, an unknown field or a body "
                                   "over 1 MB"),
                     "401": unauthorized, "403": not_manager,
-                    "422": _error("A rule refuses it (e.g. an empty title, an unknown type, "
+                    "422": error_ref("A rule refuses it (e.g. an empty title, an unknown type, "
                                   "a duplicate key, a condition on a later question); "
                                   "`field` names the place, e.g. questions[2].text"),
                 },
@@ -167,8 +167,8 @@ def paths() -> dict:
         "/surveys/{survey_id}": {"get": {
             "summary": "A survey's definition (audience and settings for HR only)",
             "parameters": survey_id,
-            "responses": {"200": _json("Survey", "The survey"), "401": unauthorized,
-                          "403": _error("Not addressed to you"), "404": hidden}}},
+            "responses": {"200": json_ref("Survey", "The survey"), "401": unauthorized,
+                          "403": error_ref("Not addressed to you"), "404": hidden}}},
         "/surveys/{survey_id}/publish": step(
             "Publish a draft", "Not a draft",
             "Not ready: no question, a choice with fewer than two options, a closing time "

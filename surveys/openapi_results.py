@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workhub.api.openapi import _error, _json
+from workhub.api.openapi_parts import error_ref, json_ref
 
 _SUPPRESSED = {"type": "boolean", "enum": [True],
                "description": "Hidden by the minimum group size rule: no number comes with it"}
@@ -125,13 +125,13 @@ def paths() -> dict:
             "summary": "A survey's results, every group below k suppressed",
             "parameters": query,
             "responses": {
-                "200": _json("SurveyResults", "Counts, percentages and statistics"),
-                "400": _error("A cross-tab or filter this survey does not allow "
+                "200": json_ref("SurveyResults", "Counts, percentages and statistics"),
+                "400": error_ref("A cross-tab or filter this survey does not allow "
                               "(`invalid_by`, `invalid_level`, `invalid_filter`, "
                               "`invalid_selection`, `unknown_parameter`)"),
-                "401": _error("Missing, unknown or revoked token"),
-                "403": _error("Not HR or an administrator"),
-                "404": _error("No such survey, or a draft (`no_results`)"),
+                "401": error_ref("Missing, unknown or revoked token"),
+                "403": error_ref("Not HR or an administrator"),
+                "404": error_ref("No such survey, or a draft (`no_results`)"),
             },
         }},
     }

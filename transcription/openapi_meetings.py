@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workhub.api.openapi import _body, _error, _json
+from workhub.api.openapi_parts import error_ref, json_body, json_ref
 
 _REF = "#/components/schemas/"
 _MEETING_PROPS = {
@@ -68,7 +68,7 @@ def paths() -> dict:
     meeting_id = {"name": "meeting_id", "in": "path", "required": True,
                   "schema": {"type": "integer"}}
     strings = {"type": "array", "items": {"type": "string"}}
-    create = _body({
+    create = json_body({
         "title": {"type": "string", "maxLength": 200},
         "starts_at": {"type": "string", "description": "ISO 8601; without an offset: Japan "
                       "time"},
@@ -91,11 +91,11 @@ def paths() -> dict:
                 "summary": "Create a meeting (secretaries, managers, administrators)",
                 "requestBody": create,
                 "responses": {
-                    "201": _json("MeetingCreated", "Created"),
-                    "400": _error("Malformed body, wrong types or unknown fields"),
-                    "401": _error("Missing, unknown or revoked token"),
-                    "403": _error("May not create meetings"),
-                    "422": _error("A rule refused it; `field` names the field"),
+                    "201": json_ref("MeetingCreated", "Created"),
+                    "400": error_ref("Malformed body, wrong types or unknown fields"),
+                    "401": error_ref("Missing, unknown or revoked token"),
+                    "403": error_ref("May not create meetings"),
+                    "422": error_ref("A rule refused it; `field` names the field"),
                 },
             },
             "get": {
@@ -108,33 +108,33 @@ def paths() -> dict:
                     {"name": "per_page", "in": "query", "required": False,
                      "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
                 ],
-                "responses": {"200": _json("MeetingPage", "One page"),
-                              "400": _error("A bad parameter"),
-                              "401": _error("Missing, unknown or revoked token")},
+                "responses": {"200": json_ref("MeetingPage", "One page"),
+                              "400": error_ref("A bad parameter"),
+                              "401": error_ref("Missing, unknown or revoked token")},
             },
         },
         "/meetings/{meeting_id}": {"get": {
             "summary": "A meeting with its participants, agenda and recordings",
             "parameters": [meeting_id],
-            "responses": {"200": _json("MeetingDetail", "The meeting"),
-                          "401": _error("Missing, unknown or revoked token"),
-                          "403": _error("Not the organiser, a participant, a secretary of "
+            "responses": {"200": json_ref("MeetingDetail", "The meeting"),
+                          "401": error_ref("Missing, unknown or revoked token"),
+                          "403": error_ref("Not the organiser, a participant, a secretary of "
                                         "its department or an administrator"),
-                          "404": _error("No such meeting")},
+                          "404": error_ref("No such meeting")},
         }},
         "/meetings/{meeting_id}/recordings": {"post": {
             "summary": "Upload a recording and queue its transcription",
             "parameters": [meeting_id], "requestBody": upload,
             "responses": {
-                "202": _json("RecordingAccepted", "Stored; transcription queued (the same "
+                "202": json_ref("RecordingAccepted", "Stored; transcription queued (the same "
                              "content again answers the recording already there)"),
-                "400": _error("No file (`no_file`)"),
-                "401": _error("Missing, unknown or revoked token"),
-                "403": _error("May not manage this meeting"),
-                "404": _error("No such meeting"),
-                "413": _error("Larger than WORKHUB_MAX_RECORDING_MB (`too_large`)"),
-                "415": _error("Not one of the accepted types (`unsupported_type`)"),
-                "422": _error("Not a usable recording: `empty`, `not_media`, `no_audio`, "
+                "400": error_ref("No file (`no_file`)"),
+                "401": error_ref("Missing, unknown or revoked token"),
+                "403": error_ref("May not manage this meeting"),
+                "404": error_ref("No such meeting"),
+                "413": error_ref("Larger than WORKHUB_MAX_RECORDING_MB (`too_large`)"),
+                "415": error_ref("Not one of the accepted types (`unsupported_type`)"),
+                "422": error_ref("Not a usable recording: `empty`, `not_media`, `no_audio`, "
                               "`truncated`, `silent`, `too_long` (longer than "
                               "WORKHUB_MAX_RECORDING_HOURS) or `limits` (its decoding "
                               "exceeded the memory or time allowed)"),

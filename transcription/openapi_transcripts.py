@@ -3,7 +3,7 @@ workhub.api.openapi."""
 
 from __future__ import annotations
 
-from workhub.api.openapi import _body, _error, _json
+from workhub.api.openapi_parts import error_ref, json_body, json_ref
 
 _REF = "#/components/schemas/"
 _MEETING = {"name": "meeting_id", "in": "path", "required": True, "schema": {"type": "integer"}}
@@ -74,7 +74,7 @@ SCHEMAS: dict = {
 
 
 def paths() -> dict:
-    not_yours = _error("You may not see this meeting")
+    not_yours = error_ref("You may not see this meeting")
     return {
         "/meetings/{meeting_id}/transcript": {"get": {
             "summary": "A meeting's transcript at a text level",
@@ -84,11 +84,11 @@ def paths() -> dict:
                 "description": "素起こし (default: the text an edit replaces), ケバ取り or "
                 "整文; computed, so any level can be asked for at any time"}],
             "responses": {
-                "200": _json("Transcript", "The segments in order"),
-                "400": _error("Unknown level (`invalid_level`)"),
-                "401": _error("Missing, unknown or revoked token"),
+                "200": json_ref("Transcript", "The segments in order"),
+                "400": error_ref("Unknown level (`invalid_level`)"),
+                "401": error_ref("Missing, unknown or revoked token"),
                 "403": not_yours,
-                "404": _error("No such meeting, or no transcript yet (`no_transcript`)"),
+                "404": error_ref("No such meeting, or no transcript yet (`no_transcript`)"),
             },
         }},
         "/segments/{segment_id}": {"patch": {
@@ -96,7 +96,7 @@ def paths() -> dict:
                         "version it was loaded at"),
             "parameters": [{"name": "segment_id", "in": "path", "required": True,
                             "schema": {"type": "integer"}}],
-            "requestBody": _body({
+            "requestBody": json_body({
                 "text": {"type": "string", "maxLength": 4000,
                          "description": "The verbatim text again clears the edit"},
                 "speaker": {"type": "integer", "nullable": True,
@@ -106,12 +106,12 @@ def paths() -> dict:
                                            "`doubtful`"},
                 "version": {"type": "integer", "minimum": 1}}, ["version"]),
             "responses": {
-                "200": _json("TranscriptSegment", "Saved; `version` is the new one"),
-                "400": _error("Bad text, speaker or version, or nothing to save"),
-                "401": _error("Missing, unknown or revoked token"),
-                "403": _error("Not the organiser, a secretary of the department or an "
+                "200": json_ref("TranscriptSegment", "Saved; `version` is the new one"),
+                "400": error_ref("Bad text, speaker or version, or nothing to save"),
+                "401": error_ref("Missing, unknown or revoked token"),
+                "403": error_ref("Not the organiser, a secretary of the department or an "
                               "administrator"),
-                "404": _error("No such segment"),
+                "404": error_ref("No such segment"),
                 "409": {"description": "Stale: someone saved the segment since (`stale`)",
                         "content": {"application/json": {
                             "schema": {"$ref": _REF + "SegmentStale"}}}},
@@ -131,10 +131,10 @@ def paths() -> dict:
                             "application/vnd.openxmlformats-officedocument."
                             "wordprocessingml.document": {
                                 "schema": {"type": "string", "format": "binary"}}}},
-                "400": _error("Unknown format (`invalid_format`)"),
-                "401": _error("Missing, unknown or revoked token"),
+                "400": error_ref("Unknown format (`invalid_format`)"),
+                "401": error_ref("Missing, unknown or revoked token"),
                 "403": not_yours,
-                "404": _error("No such meeting, or no minutes you may read (`no_minutes`: a "
+                "404": error_ref("No such meeting, or no minutes you may read (`no_minutes`: a "
                               "draft is for the organiser and the secretaries)"),
             },
         }},

@@ -92,12 +92,12 @@ def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _json(schema: dict, description: str) -> dict:
+def json_ref(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _error(description: str) -> dict:
-    return _json(_ref("Error"), description)
+def error_ref(description: str) -> dict:
+    return json_ref(_ref("Error"), description)
 
 
 def _page_of(name: str) -> dict:
@@ -115,8 +115,8 @@ def _query(name: str, description: str, schema: dict | None = None) -> dict:
 _PAGING = [_query("page", "Page number, from 1", {"type": "integer", "minimum": 1}),
            _query("per_page", "Items a page (1-100, default 50)",
                   {"type": "integer", "minimum": 1, "maximum": 100})]
-_COMMON = {"401": _error("Missing, unknown or revoked token"),
-           "403": _error("Not IT staff or an administrator")}
+_COMMON = {"401": error_ref("Missing, unknown or revoked token"),
+           "403": error_ref("Not IT staff or an administrator")}
 
 
 def _create(summary: str, schema: str) -> dict:
@@ -125,12 +125,12 @@ def _create(summary: str, schema: str) -> dict:
         "requestBody": {"required": True,
                         "content": {"application/json": {"schema": _ref(f"{schema}Input")}}},
         "responses": {
-            "201": _json(_ref(schema), "Created"),
-            "400": _error("Not a JSON object, a value of the wrong type or an unknown field"),
+            "201": json_ref(_ref(schema), "Created"),
+            "400": error_ref("Not a JSON object, a value of the wrong type or an unknown field"),
             **_COMMON,
-            "409": _error("The asset tag, serial, number, data-line id or ICCID is already "
+            "409": error_ref("The asset tag, serial, number, data-line id or ICCID is already "
                           "recorded (code duplicate_<field>)"),
-            "422": _error("A value is refused; `field` names it and `problems` lists every "
+            "422": error_ref("A value is refused; `field` names it and `problems` lists every "
                           "problem"),
         }}}
 
@@ -140,8 +140,8 @@ def _one(summary: str, schema: str, param: str) -> dict:
         "summary": summary,
         "parameters": [{"name": param, "in": "path", "required": True,
                         "schema": {"type": "integer"}}],
-        "responses": {"200": _json(_ref(schema), summary), **_COMMON,
-                      "404": _error("No such item")}}}
+        "responses": {"200": json_ref(_ref(schema), summary), **_COMMON,
+                      "404": error_ref("No such item")}}}
 
 
 def paths() -> dict:
@@ -159,8 +159,8 @@ def paths() -> dict:
                     _query("q", "Part of the asset tag, serial or installed line number"),
                     *_PAGING,
                 ],
-                "responses": {"200": _json(_page_of("Device"), "One page of devices"),
-                              "400": _error("A filter or page value is wrong"), **_COMMON},
+                "responses": {"200": json_ref(_page_of("Device"), "One page of devices"),
+                              "400": error_ref("A filter or page value is wrong"), **_COMMON},
             },
         },
         "/devices/{device_id}": _one("One device with its holder and installed lines",
@@ -176,8 +176,8 @@ def paths() -> dict:
                     _query("q", "Part of the number, data-line id or ICCID"),
                     *_PAGING,
                 ],
-                "responses": {"200": _json(_page_of("Line"), "One page of lines"),
-                              "400": _error("A filter or page value is wrong"), **_COMMON},
+                "responses": {"200": json_ref(_page_of("Line"), "One page of lines"),
+                              "400": error_ref("A filter or page value is wrong"), **_COMMON},
             },
         },
         "/lines/{line_id}": _one("One line with its holder and device", "Line", "line_id"),

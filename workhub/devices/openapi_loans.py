@@ -3,7 +3,7 @@ workhub.api.openapi."""
 
 from __future__ import annotations
 
-from workhub.api.openapi import _DAY, _body, _error, _json
+from workhub.api.openapi_parts import DAY, error_ref, json_body, json_ref
 
 _ID = {"type": "integer", "minimum": 1}
 _IDS = {"type": "array", "items": _ID, "maxItems": 10}
@@ -43,7 +43,7 @@ SCHEMAS: dict = {
             "request_id": {"type": "integer", "nullable": True},
             "allocated_at": {"type": "string", "format": "date-time"},
             "allocated_by": _PERSON,
-            "due_date": {**_DAY, "nullable": True},
+            "due_date": {**DAY, "nullable": True},
             "handover_notes": {"type": "string", "nullable": True},
             "overdue": {"type": "boolean"},
             "confirmed_at": _STAMP,
@@ -76,8 +76,8 @@ SCHEMAS: dict = {
             "id": {"type": "integer"},
             "user": _PERSON,
             "kind": {"type": "string", "enum": _KINDS},
-            "start_date": _DAY,
-            "end_date": {**_DAY, "nullable": True},
+            "start_date": DAY,
+            "end_date": {**DAY, "nullable": True},
             "purpose": {"type": "string"},
             "status": {"type": "string", "enum": _STATUSES},
             "needs_approval": {"type": "boolean"},
@@ -95,33 +95,33 @@ _ITEMS = {
     "device_id": _ID, "line_id": _ID, "device_ids": _IDS, "line_ids": _IDS,
     "include_installed_lines": {"type": "boolean", "default": False,
                                 "description": "Also lend the lines installed in the devices"},
-    "due_date": _DAY,
+    "due_date": DAY,
     "notes": {"type": "string", "maxLength": 2000, "description": "Handover notes"},
 }
 
 
 def paths() -> dict:
-    unauthorized = _error("Missing, unknown or revoked token")
-    loan = _json("Allocation", "The loan")
-    request_ = _json("DeviceRequest", "The request")
-    hidden = _error("No such loan, or not one the caller may see")
-    hidden_request = _error("No such request, or not one the caller may see")
+    unauthorized = error_ref("Missing, unknown or revoked token")
+    loan = json_ref("Allocation", "The loan")
+    request_ = json_ref("DeviceRequest", "The request")
+    hidden = error_ref("No such loan, or not one the caller may see")
+    hidden_request = error_ref("No such request, or not one the caller may see")
     allocation_id = [{"name": "allocation_id", "in": "path", "required": True,
                       "schema": {"type": "integer"}}]
     request_id = [{"name": "request_id", "in": "path", "required": True,
                    "schema": {"type": "integer"}}]
-    refused = _error("A lending rule refuses it; `code` names the rule: item_unavailable, "
+    refused = error_ref("A lending rule refuses it; `code` names the rule: item_unavailable, "
                      "holder_inactive, due_in_past, due_too_far, request_mismatch")
 
     def step(summary: str, field: str, forbidden: str, conflict: str) -> dict:
         return {"post": {
             "summary": summary, "parameters": request_id,
-            "requestBody": _body({field: {"type": "string", "maxLength": 500}}),
-            "responses": {"200": request_, "400": _error(f"Malformed JSON, a bad {field} "
+            "requestBody": json_body({field: {"type": "string", "maxLength": 500}}),
+            "responses": {"200": request_, "400": error_ref(f"Malformed JSON, a bad {field} "
                                                           "(required to reject, and for IT "
                                                           "to cancel)"),
-                          "401": unauthorized, "403": _error(forbidden), "404": hidden_request,
-                          "409": _error(conflict)}}}
+                          "401": unauthorized, "403": error_ref(forbidden), "404": hidden_request,
+                          "409": error_ref(conflict)}}}
 
     return {
         "/allocations": {
@@ -143,24 +143,24 @@ def paths() -> dict:
                                                                "enum": _KINDS}},
                     *_PAGE,
                 ],
-                "responses": {"200": _json("AllocationList", "One page of loans"),
-                              "400": _error("A malformed filter"), "401": unauthorized},
+                "responses": {"200": json_ref("AllocationList", "One page of loans"),
+                              "400": error_ref("A malformed filter"), "401": unauthorized},
             },
             "post": {
                 "summary": "Lend a device, a line or a kit to a person (IT)",
                 "description": "`device_id` or `line_id` lends one item; `device_ids` and "
                 "`line_ids` (with `include_installed_lines`) lend a kit, all or nothing. "
                 "`request_id` fulfils the person's approved or waitlisted request.",
-                "requestBody": _body({**_ITEMS, "user": {"type": "string",
+                "requestBody": json_body({**_ITEMS, "user": {"type": "string",
                                                          "description": "Login ID"},
                                       "request_id": _ID}, ["user", "due_date"]),
                 "responses": {
-                    "201": _json("AllocationCreated", "The loans made"),
-                    "400": _error("Malformed JSON, wrong types, unknown fields, an unknown "
+                    "201": json_ref("AllocationCreated", "The loans made"),
+                    "400": error_ref("Malformed JSON, wrong types, unknown fields, an unknown "
                                   "user or item, no due date"),
                     "401": unauthorized,
-                    "403": _error("Only IT staff and administrators lend items"),
-                    "409": _error("An item is already lent (code already_allocated), or the "
+                    "403": error_ref("Only IT staff and administrators lend items"),
+                    "409": error_ref("An item is already lent (code already_allocated), or the "
                                   "request is no longer open"),
                     "422": refused,
                 },
@@ -175,7 +175,7 @@ def paths() -> dict:
             "sends a device to repair; lost marks it lost (lines: suspended). `whole_kit` "
             "returns every open loan of the kit.",
             "parameters": allocation_id,
-            "requestBody": _body({
+            "requestBody": json_body({
                 "condition": {"type": "string", "enum": ["good", "damaged", "faulty", "lost"]},
                 "notes": {"type": "string", "maxLength": 2000,
                           "description": "Required unless the condition is good"},
@@ -184,20 +184,20 @@ def paths() -> dict:
                 "application/json": {"schema": {"type": "object", "properties": {
                     "returned": {"type": "array",
                                  "items": {"$ref": "#/components/schemas/Allocation"}}}}}}},
-                          "400": _error("Malformed JSON, an unknown condition, notes missing"),
-                          "401": unauthorized, "403": _error("Only IT staff record returns"),
-                          "404": hidden, "409": _error("Already returned")}}},
+                          "400": error_ref("Malformed JSON, an unknown condition, notes missing"),
+                          "401": unauthorized, "403": error_ref("Only IT staff record returns"),
+                          "404": hidden, "409": error_ref("Already returned")}}},
         "/allocations/{allocation_id}/confirm": {"post": {
             "summary": "Confirm receipt and accept the loan terms (the holder)",
             "parameters": allocation_id,
-            "requestBody": _body({"terms_version": {
+            "requestBody": json_body({"terms_version": {
                 "type": "integer", "nullable": True,
                 "description": "The version of the terms shown (see `terms` of the loan)"}},
                 ["terms_version"]),
-            "responses": {"200": loan, "400": _error("Malformed JSON, terms_version missing"),
-                          "401": unauthorized, "403": _error("Not the holder"),
+            "responses": {"200": loan, "400": error_ref("Malformed JSON, terms_version missing"),
+                          "401": unauthorized, "403": error_ref("Not the holder"),
                           "404": hidden,
-                          "409": _error("Already confirmed or returned, or the terms changed "
+                          "409": error_ref("Already confirmed or returned, or the terms changed "
                                         "(code terms_changed)")}}},
         "/device-requests": {
             "get": {
@@ -208,21 +208,21 @@ def paths() -> dict:
                     {"name": "mine", "in": "query", "schema": {"type": "boolean"}},
                     *_PAGE,
                 ],
-                "responses": {"200": _json("DeviceRequestList", "One page of requests"),
-                              "400": _error("A malformed filter"), "401": unauthorized},
+                "responses": {"200": json_ref("DeviceRequestList", "One page of requests"),
+                              "400": error_ref("A malformed filter"), "401": unauthorized},
             },
             "post": {
                 "summary": "Request a device or a line for telework (for oneself)",
-                "requestBody": _body({
-                    "kind": {"type": "string", "enum": _KINDS}, "start_date": _DAY,
-                    "end_date": _DAY, "purpose": {"type": "string", "maxLength": 500}},
+                "requestBody": json_body({
+                    "kind": {"type": "string", "enum": _KINDS}, "start_date": DAY,
+                    "end_date": DAY, "purpose": {"type": "string", "maxLength": 500}},
                     ["kind", "start_date", "purpose"]),
                 "responses": {
                     "201": request_,
-                    "400": _error("Malformed JSON, wrong types, unknown fields, no purpose"),
+                    "400": error_ref("Malformed JSON, wrong types, unknown fields, no purpose"),
                     "401": unauthorized,
-                    "409": _error("An open request for this kind exists (request_open)"),
-                    "422": _error("A rule refuses it: start_in_past, start_too_far, "
+                    "409": error_ref("An open request for this kind exists (request_open)"),
+                    "422": error_ref("A rule refuses it: start_in_past, start_too_far, "
                                   "end_before_start, end_too_far"),
                 },
             },
@@ -247,7 +247,7 @@ def paths() -> dict:
             "description": "As POST /allocations, for the requester; `due_date` defaults to "
             "the request's last day.",
             "parameters": request_id,
-            "requestBody": _body(_ITEMS),
+            "requestBody": json_body(_ITEMS),
             "responses": {
                 "200": {"description": "The request (fulfilled) and the loans made",
                         "content": {"application/json": {"schema": {
@@ -255,9 +255,9 @@ def paths() -> dict:
                                 "request": {"$ref": "#/components/schemas/DeviceRequest"},
                                 "allocation_ids": {"type": "array",
                                                    "items": {"type": "integer"}}}}}}},
-                "400": _error("Malformed JSON, an unknown item, no due date"),
-                "401": unauthorized, "403": _error("Only IT staff"), "404": hidden_request,
-                "409": _error("An item is already lent, or the request is not open"),
+                "400": error_ref("Malformed JSON, an unknown item, no due date"),
+                "401": unauthorized, "403": error_ref("Only IT staff"), "404": hidden_request,
+                "409": error_ref("An item is already lent, or the request is not open"),
                 "422": refused,
             },
         }},
