@@ -599,3 +599,19 @@ def test_user_sessions_lists_a_month(people, clock):
     with pytest.raises(DomainError):
         svc.user_sessions(emp, "April")
 
+
+
+@pytest.mark.parametrize(("raw", "kept"), [
+    ("  会議資料の作成\r\n\t- 表の更新\r議事録  ", "会議資料の作成\n\t- 表の更新\n議事録"),
+    ("   ", None),
+    (None, None),
+])
+def test_a_report_keeps_line_breaks_and_tabs(app_ctx, raw, kept):
+    assert svc.clean_report(raw) == kept
+
+
+@pytest.mark.parametrize("raw", ["a\x00b", "a\x1bb", "a\u202eb", "a\u200bb", "x" * 2001, 42])
+def test_a_report_with_hidden_characters_or_too_long_is_refused(app_ctx, raw):
+    with pytest.raises(DomainError) as caught:
+        svc.clean_report(raw)
+    assert caught.value.field == "report"

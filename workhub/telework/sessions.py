@@ -13,7 +13,6 @@ Every function takes the acting user explicitly, flushes and leaves the commit t
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -32,6 +31,7 @@ from workhub.telework.models import PLACES, Booking, TeleworkSession
 from workhub.telework.months import check_month, is_closed
 from workhub.telework.permissions import can_view_session, is_office
 from workhub.telework.policy import effective_policy
+from workhub.validation import clean_text
 
 MAX_REPORT_LENGTH = 2000
 # A session longer than this is a forgotten stop button, not a working day.
@@ -84,21 +84,8 @@ def user_sessions(user: User, month: str) -> list[TeleworkSession]:
 def clean_report(report: str | None) -> str | None:
     """Return the work report trimmed (None when empty); refuse control characters and
     reports over MAX_REPORT_LENGTH. Line breaks and tabs are allowed."""
-    if report is None:
-        return None
-    if not isinstance(report, str):
-        raise DomainError(str(_l("The work report must be text.")), field="report")
-    text = report.replace("\r\n", "\n").replace("\r", "\n").strip()
-    if not text:
-        return None
-    if len(text) > MAX_REPORT_LENGTH:
-        raise DomainError(str(_l("The work report is too long (%(n)d characters at most).",
-                                 n=MAX_REPORT_LENGTH)), field="report")
-    if any(c not in "\n\t" and (unicodedata.category(c)[0] == "C"
-                                or unicodedata.category(c) in ("Zl", "Zp")) for c in text):
-        raise DomainError(str(_l("The work report contains control characters.")),
-                          field="report")
-    return text
+    return clean_text(report, _l("Work report"), MAX_REPORT_LENGTH, multiline=True,
+                      name="report")
 
 
 def _check_place(place: str | None) -> str:
