@@ -321,6 +321,20 @@ def make_user(app):
     return factory
 
 
+@pytest.fixture
+def office_clock(time_machine):
+    """The frozen clock, moved in office time: ``office_clock("2026-04-14 09:00")`` stops it
+    there (it does not tick) and returns that moment."""
+    from office import at
+
+    def move(text: str):
+        moment = at(text)
+        time_machine.move_to(moment, tick=False)
+        return moment
+
+    return move
+
+
 def csrf_token(client, path: str = "/login") -> str:
     """Fetch ``path`` and return the CSRF token of its first form."""
     html = client.get(path).get_data(as_text=True)

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import pytest
 from flask_babel import force_locale
+from office import at
 from sqlalchemy import func, select
 
 from workhub.auth.models import AuditEvent
@@ -26,14 +26,9 @@ from workhub.telework.errors import RuleViolation
 from workhub.telework.models import ApprovalDelegate, Booking, BookingEvent, TeleworkSession
 from workhub.telework.policy import set_policy
 
-JST = ZoneInfo("Asia/Tokyo")
 MON, TUE, WED, THU, FRI = (date(2026, 11, d) for d in (16, 17, 18, 19, 20))
 HOLIDAY = date(2026, 11, 23)  # 勤労感謝の日 (Monday)
 NEXT_TUE, NEXT_WED, NEXT_THU = date(2026, 11, 24), date(2026, 11, 25), date(2026, 11, 26)
-
-
-def jst(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=JST)
 
 
 @pytest.fixture(autouse=True)
@@ -43,14 +38,11 @@ def english(app_ctx):
 
 
 @pytest.fixture
-def clock(time_machine):
-    """Freeze the clock at a Japan time: ``clock("2026-11-13 10:00")``."""
-
-    def move(text: str) -> None:
-        time_machine.move_to(jst(text), tick=False)
-
-    move("2026-11-13 10:00")  # Friday, before every deadline of the next weeks
-    return move
+def clock(office_clock):
+    """Frozen at Friday 13 November 2026, 10:00 office time, before every deadline of the
+    next weeks; ``clock("2026-11-16 09:00")`` moves it."""
+    office_clock("2026-11-13 10:00")
+    return office_clock
 
 
 def _user(login, *roles, department=None) -> User:
@@ -462,7 +454,7 @@ def test_manager_approves_and_the_employee_is_told(org, clock):
     decisions.approve(booking, org.boss, "了解です")
     assert booking.status == "approved" and booking.decided_by_id == org.boss.id
     assert booking.decision_comment == "了解です"
-    assert booking.decided_at == jst("2026-11-16 09:00")
+    assert booking.decided_at == at("2026-11-16 09:00")
     assert [(e.from_status, e.to_status, e.actor_id, e.comment) for e in booking.history] == [
         (None, "pending", org.emp.id, None), ("pending", "approved", org.boss.id, "了解です")]
     (note,) = _owner_notes(org.emp)
@@ -624,7 +616,7 @@ def test_an_approved_day_with_a_session_is_history(org, clock):
     decisions.approve(booking, org.boss)
     clock("2026-11-18 09:00")
     db.session.add(TeleworkSession(user_id=org.emp.id, day=WED, booking_id=booking.id,
-                                   started_at=jst("2026-11-18 08:30"), place="home"))
+                                   started_at=at("2026-11-18 08:30"), place="home"))
     db.session.flush()
     with pytest.raises(Conflict):
         decisions.cancel(booking, org.emp)

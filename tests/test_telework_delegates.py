@@ -5,10 +5,11 @@ booking of the department until their last day."""
 from __future__ import annotations
 
 import html
-from datetime import date, datetime
+from datetime import date
 
 import pytest
-from conftest import csrf_token, login, snapshot
+from conftest import csrf_token, snapshot
+from office import sign_in
 from sqlalchemy import select
 
 from workhub.auth.models import AuditEvent
@@ -25,9 +26,10 @@ SCRIPT = "<script>alert(1)</script>"
 
 
 @pytest.fixture
-def clock(time_machine):
-    time_machine.move_to(datetime.fromisoformat("2026-04-14T09:00:00+09:00"), tick=False)
-    return time_machine
+def clock(office_clock):
+    """Frozen at Tuesday 14 April 2026, 09:00 office time; returns the mover."""
+    office_clock("2026-04-14 09:00")
+    return office_clock
 
 
 @pytest.fixture
@@ -51,11 +53,6 @@ def get(model, key):
         return db.session.scalar(select(model).where(
             (model.code if model is Department else model.login) == key))
     return db.session.get(model, key.id)
-
-
-def sign_in(client, info):
-    assert login(client, info).status_code == 302
-    client.post("/language", data={"language": "en", "csrf_token": csrf_token(client, "/")})
 
 
 def text_of(response) -> str:
@@ -253,7 +250,7 @@ def test_delegate_named_on_the_page_approves_until_their_last_day(client, app, o
         assert approve(db.session.get(Booking, ids[0]), helper).status == "approved"
         db.session.commit()
 
-    clock.move_to(datetime.fromisoformat("2026-04-21T09:00:00+09:00"), tick=False)
+    clock("2026-04-21 09:00")
     with app.app_context():
         helper = get(User, org["helper"])
         assert "helper" not in [u.login for u in approvers_for(get(User, org["clerk"]))]

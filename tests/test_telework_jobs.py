@@ -34,12 +34,9 @@ def staff(login: str, roles=("employee",), department: str | None = None, *,
 
 
 @pytest.fixture
-def clock(time_machine):
-    def move(text: str) -> None:
-        time_machine.move_to(datetime.fromisoformat(text.replace(" ", "T") + "+09:00"),
-                             tick=False)
-
-    return move
+def clock(office_clock):
+    """The mover of the frozen office clock (each test sets its own moment)."""
+    return office_clock
 
 
 @pytest.fixture

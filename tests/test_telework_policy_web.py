@@ -7,7 +7,8 @@ import html
 import re
 
 import pytest
-from conftest import csrf_token, login, snapshot
+from conftest import csrf_token, snapshot
+from office import sign_in
 from sqlalchemy import delete, select
 
 from workhub.auth.models import AuditEvent
@@ -38,12 +39,6 @@ def org(app, make_department, make_user):
         "hr": make_user("hr", roles=("employee", "hr"), department="FIN"),
         "admin": make_user("admin", roles=("admin",)),
     }
-
-
-def sign_in(client, info):
-    assert login(client, info).status_code == 302
-    client.post("/language", data={"language": "en", "csrf_token": csrf_token(client, "/")})
-
 
 
 def assert_unique_ids(body: str) -> None:

@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, date, datetime
 
 import pytest
+from office import at
 from sqlalchemy import func, select
 
 from workhub.auth.models import AuditEvent
@@ -20,26 +21,14 @@ from workhub.telework.models import Booking, MonthClose, TeleworkPolicy, Telewor
 # These tests read the rules' English wording.
 pytestmark = pytest.mark.usefixtures("english")
 
-JST = "+09:00"
 TUESDAY = date(2026, 4, 14)
 
 
-def at(text: str) -> datetime:
-    """A Japan-time moment, e.g. at("2026-04-14 09:00")."""
-    return datetime.fromisoformat(text.replace(" ", "T") + JST)
-
-
 @pytest.fixture
-def clock(time_machine):
-    """Freeze the clock at a Japan-time moment; returns the mover."""
-
-    def move(text: str) -> datetime:
-        moment = at(text)
-        time_machine.move_to(moment, tick=False)
-        return moment
-
-    move("2026-04-14 09:00")
-    return move
+def clock(office_clock):
+    """Frozen at Tuesday 14 April 2026, 09:00 office time; returns the mover."""
+    office_clock("2026-04-14 09:00")
+    return office_clock
 
 
 def staff(login: str, roles=("employee",), department: str | None = None) -> User:

@@ -3,10 +3,11 @@ refused requests write nothing."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 
 import pytest
 from conftest import csrf_token, login, snapshot
+from office import at
 from openapi_schema_validator import OAS30Validator
 from sqlalchemy import select
 
@@ -24,22 +25,13 @@ from workhub.telework.models import (
 
 pytestmark = pytest.mark.usefixtures("fast_hashing")
 
-JST = "+09:00"
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace(" ", "T") + JST)
 
 
 @pytest.fixture
-def clock(time_machine):
-    def move(text: str) -> datetime:
-        moment = at(text)
-        time_machine.move_to(moment, tick=False)
-        return moment
-
-    move("2026-04-14 09:00")
-    return move
+def clock(office_clock):
+    """Frozen at Tuesday 14 April 2026, 09:00 office time; returns the mover."""
+    office_clock("2026-04-14 09:00")
+    return office_clock
 
 
 @pytest.fixture

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 
 import pytest
-from conftest import csrf_token, login, snapshot
+from conftest import csrf_token, snapshot
+from office import at, sign_in
 from sqlalchemy import select
 
 from workhub.auth.models import AuditEvent
@@ -18,25 +19,14 @@ from workhub.telework.models import Booking, MonthClose, TeleworkPolicy, Telewor
 
 pytestmark = pytest.mark.usefixtures("fast_hashing")
 
-JST = "+09:00"
 SCRIPT = "<script>alert(1)</script>"
 
 
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace(" ", "T") + JST)
-
-
 @pytest.fixture
-def clock(time_machine):
-    """Freeze the clock at a Japan-time moment (Tuesday 14 April 2026, 09:00 at first)."""
-
-    def move(text: str) -> datetime:
-        moment = at(text)
-        time_machine.move_to(moment, tick=False)
-        return moment
-
-    move("2026-04-14 09:00")
-    return move
+def clock(office_clock):
+    """Frozen at Tuesday 14 April 2026, 09:00 office time; returns the mover."""
+    office_clock("2026-04-14 09:00")
+    return office_clock
 
 
 @pytest.fixture
@@ -53,12 +43,6 @@ def org(make_department, make_user):
         "hr": make_user("hr", roles=("employee", "hr"), department="FIN"),
         "admin": make_user("admin", roles=("admin",)),
     }
-
-
-def sign_in(client, info):
-    assert login(client, info).status_code == 302
-    client.post("/language", data={"language": "en", "csrf_token": csrf_token(client, "/")})
-
 
 
 def assert_unique_ids(body: str) -> None:

@@ -8,7 +8,8 @@ import io
 import re
 
 import pytest
-from conftest import csrf_token, login, snapshot
+from conftest import csrf_token, snapshot
+from office import sign_in
 from sqlalchemy import select
 
 from workhub.auth.models import AuditEvent
@@ -22,10 +23,10 @@ SCRIPT = "<script>alert(1)</script>"
 
 
 @pytest.fixture
-def clock(time_machine):
-    from datetime import datetime
-
-    time_machine.move_to(datetime.fromisoformat("2026-04-14T09:00:00+09:00"), tick=False)
+def clock(office_clock):
+    """Frozen at Tuesday 14 April 2026, 09:00 office time; returns the mover."""
+    office_clock("2026-04-14 09:00")
+    return office_clock
 
 
 @pytest.fixture
@@ -37,12 +38,6 @@ def org(make_department, make_user, clock):
         "hr": make_user("hr", roles=("employee", "hr"), department="FIN"),
         "admin": make_user("admin", roles=("admin",)),
     }
-
-
-def sign_in(client, info, language="en"):
-    assert login(client, info).status_code == 302
-    client.post("/language", data={"language": language, "csrf_token": csrf_token(client, "/")})
-
 
 
 def assert_unique_ids(body: str) -> None:
