@@ -48,7 +48,7 @@ test-sqlite:
 	WORKHUB_TEST_DB=sqlite $(BIN)/pytest --basetemp=.pytest-tmp-sqlite $(PYTEST_ARGS)
 
 # The access matrix and the axe pages are split between the passes, about two thirds on SQLite
-# (tests/test_access_matrix.py, tests/test_browser_axe.py).
+# (tests/core/test_access_matrix.py, tests/core/test_browser_axe.py).
 test-postgresql:
 	WORKHUB_TEST_DB=postgresql WORKHUB_TEST_DATABASE_URL="$${WORKHUB_TEST_DATABASE_URL:-$(PG_URL)}" \
 	  $(BIN)/pytest --basetemp=.pytest-tmp-postgresql $(PYTEST_ARGS)

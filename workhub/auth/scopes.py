@@ -3,7 +3,7 @@
 A token's scopes are stored as text, e.g. ``"devices:read telework:write"``. Each API route
 belongs to the feature named by the first part of its path below /api/v1 (``PATH_FEATURES``);
 reading is GET/HEAD/OPTIONS, anything else writes. A route of no known feature is refused to
-every token (tests/test_api_tokens.py makes sure no route is left without one), except the
+every token (tests/core/test_api_tokens.py makes sure no route is left without one), except the
 few core routes any token may read (``OPEN_PATHS``).
 """
 
