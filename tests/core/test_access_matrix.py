@@ -8,8 +8,8 @@ How the expected status is found for a route and a role:
   anonymous"; a route with none of these must be declared ``public`` in ROUTES;
 * ROUTES says how to call each route (URL parameters filled with real objects, form data for
   POST) and what a permitted request answers. It is gathered from the access modules beside
-  this file (tests/core/access_*.py, one or a few per package: tests/core/access_core.py for sign-in,
-  profile, admin, jobs and notifications), which also build the objects the URLs point at.
+  this file (tests/core/access_*.py, one or a few per package: tests/core/access_core.py for
+  sign-in, profile, admin, jobs and notifications), which also build the objects the URLs point at.
 
 Turned away means: anonymous → 302 to the login page (401 JSON under /api/), a signed-in
 user without the role → 403. A turned-away POST carries a valid CSRF token (so it is the

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from tests.office import TEST_PASSWORD, csrf_token, login
 from workhub.auth.models import AuditEvent, UserSession
 from workhub.extensions import db
+from workhub.org.accounts import admin_set_user_roles, reset_user_password, set_user_active
 from workhub.org.models import Department, User
-from workhub.org.services import admin_set_user_roles, reset_user_password, set_user_active
 
 pytestmark = pytest.mark.usefixtures("english", "fast_hashing")
 

@@ -36,16 +36,14 @@ from workhub.auth.throttle import ThrottleSettings, paused_until
 from workhub.errors import Conflict, DomainError
 from workhub.extensions import db
 from workhub.main.forms import EmptyForm
-from workhub.org.models import Department, User
-from workhub.org.services import (
+from workhub.org.accounts import (
     admin_create_user,
     admin_set_user_roles,
     admin_update_user,
-    create_department,
-    delete_department,
     reset_user_password,
-    update_department,
 )
+from workhub.org.models import Department, User
+from workhub.org.services import create_department, delete_department, update_department
 from workhub.org.tree import path_choices
 from workhub.view_helpers import acting_user, attach_error, client_ip, get_or_404
 

@@ -62,14 +62,31 @@ def normalise_login(login: str) -> str:
     return (login or "").strip().lower()
 
 
-def has_hidden_characters(text: str) -> bool:
-    """Whether ``text`` holds control, format (bidi override), or line/paragraph separators.
+_ZWJ = "\u200d"
+_VARIATION_SELECTOR_16 = "\ufe0f"
 
-    Ordinary spaces, including the full-width space common in Japanese text, are allowed.
+
+def _joins_emoji(text: str, at: int) -> bool:
+    """Whether the zero-width joiner at ``at`` sits inside an emoji sequence (👨‍👩‍👧): after
+    a symbol, a skin tone or the emoji variation selector and before a symbol."""
+    if at == 0 or at + 1 >= len(text):
+        return False
+    before, after = text[at - 1], text[at + 1]
+    return (unicodedata.category(before) in ("So", "Sk") or before == _VARIATION_SELECTOR_16) \
+        and unicodedata.category(after) == "So"
+
+
+def has_hidden_characters(text: str) -> bool:
+    """Whether ``text`` holds control, format (bidi override, zero-width space), private-use
+    or unassigned characters, or line/paragraph separators.
+
+    Ordinary spaces, including the full-width space common in Japanese text, are allowed, and
+    so is the joiner inside an emoji sequence (it is part of the picture, not hidden).
     """
     return any(
-        unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp")
-        for c in text
+        (unicodedata.category(c)[0] == "C" and not (c == _ZWJ and _joins_emoji(text, i)))
+        or unicodedata.category(c) in ("Zl", "Zp")
+        for i, c in enumerate(text)
     )
 
 

@@ -33,7 +33,7 @@ from workhub.main.forms import (
     TokenForm,
 )
 from workhub.notify.services import set_mail_opt_out
-from workhub.org.services import change_own_password
+from workhub.org.accounts import change_own_password
 from workhub.view_helpers import acting_user, attach_error
 from workhub.web import render_error
 

@@ -10,11 +10,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from workhub.auth.audit import audit
-from workhub.auth.passwords import MAX_PASSWORD_LENGTH, set_password
+from workhub.auth.passwords import set_password
 from workhub.config import ROLES
 from workhub.errors import Conflict, DomainError, NotFound
 from workhub.extensions import db
 from workhub.org.models import Department, User
+from workhub.validation import clean_text
 
 LOGIN_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
@@ -31,21 +32,6 @@ class DirectoryEntry:
     kana: str | None = None
     department_code: str | None = None
     roles: set[str] = field(default_factory=set)
-
-
-def _text(value: str | None, what: str, max_len: int, *, required: bool = True) -> str | None:
-    value = (value or "").strip()
-    if not value:
-        if required:
-            raise DomainError(str(_l("%(what)s is required.", what=what)))
-        return None
-    if len(value) > max_len:
-        raise DomainError(
-            str(_l("%(what)s is too long (%(n)d characters at most).", what=what, n=max_len))
-        )
-    if any(ord(c) < 32 for c in value):
-        raise DomainError(str(_l("%(what)s contains control characters.", what=what)))
-    return value
 
 
 def check_email(value: str | None) -> str | None:
@@ -82,8 +68,8 @@ def create_department(
     parent = get_department(parent_code) if parent_code else None
     dept = Department(
         code=code,
-        name_ja=_text(name_ja, str(_l("Japanese name")), 120),
-        name_en=_text(name_en, str(_l("English name")), 120, required=False),
+        name_ja=clean_text(name_ja, str(_l("Japanese name")), 120, required=True),
+        name_en=clean_text(name_en, str(_l("English name")), 120),
         parent=parent,
     )
     db.session.add(dept)
@@ -98,8 +84,8 @@ def update_department(
     parent = get_department(parent_code) if parent_code else None
     if parent is not None and parent.id in dept.subtree_ids():
         raise DomainError(str(_l("A department cannot be placed below itself.")), field="parent")
-    dept.name_ja = _text(name_ja, str(_l("Japanese name")), 120)
-    dept.name_en = _text(name_en, str(_l("English name")), 120, required=False)
+    dept.name_ja = clean_text(name_ja, str(_l("Japanese name")), 120, required=True)
+    dept.name_en = clean_text(name_en, str(_l("English name")), 120)
     dept.parent = parent
     db.session.flush()
     return dept
@@ -144,8 +130,8 @@ def create_user(
         raise Conflict(str(_l("The login ID %(login)s is already used.", login=login)))
     user = User(
         login=login,
-        display_name=_text(display_name, str(_l("Display name")), 120),
-        kana=_text(kana, str(_l("Kana")), 120, required=False),
+        display_name=clean_text(display_name, str(_l("Display name")), 120, required=True),
+        kana=clean_text(kana, str(_l("Kana")), 120),
         email=check_email(email),
         department=get_department(department_code) if department_code else None,
         auth_source=auth_source,
@@ -183,25 +169,6 @@ def set_user_roles(user: User, roles, *, actor: User | None, ip: str | None = No
         audit("roles.changed", actor=actor, target=user.login, ip=ip,
               before=before, after=sorted(wanted))
     return user
-
-
-def update_user(
-    user: User,
-    *,
-    display_name: str,
-    email: str | None,
-    kana: str | None,
-    department_code: str | None,
-    active: bool,
-    actor: User | None,
-    ip: str | None = None,
-) -> User:
-    """Edit a user's profile fields (admin). Deactivation is audited."""
-    user.display_name = _text(display_name, str(_l("Display name")), 120)
-    user.email = check_email(email)
-    user.kana = _text(kana, str(_l("Kana")), 120, required=False)
-    user.department = get_department(department_code) if department_code else None
-    return set_user_active(user, active, actor=actor, ip=ip)
 
 
 def upsert_directory_user(
@@ -248,162 +215,6 @@ def upsert_directory_user(
         if not (created and wanted == {"employee"}):
             audit("roles.changed", actor=actor, target=login, ip=ip, source="directory",
                   before=sorted(before), after=sorted(wanted))
-    db.session.flush()
-    return user
-
-
-# --- Admin pages ------------------------------------------------------------------------
-# The rules an administrator works under. Each takes the acting admin explicitly so the same
-# rule holds for the web pages, the API and the CLI.
-
-
-def _refuse_self_lockout(user: User, actor: User | None, *, active: bool, roles=None) -> None:
-    """Refuse an admin deactivating themselves or dropping their own admin role."""
-    if actor is None or actor.id != user.id:
-        return
-    if not active:
-        raise DomainError(
-            str(_l("You cannot deactivate your own account. Ask another administrator.")),
-            field="active",
-        )
-    if roles is not None and "admin" in user.roles and "admin" not in set(roles):
-        raise DomainError(
-            str(_l("You cannot remove your own administrator role. "
-                   "Ask another administrator.")),
-            field="roles",
-        )
-
-
-def _require_some_role(roles) -> set[str]:
-    wanted = check_roles(roles)
-    if not wanted:
-        raise DomainError(str(_l("Choose at least one role.")), field="roles")
-    return wanted
-
-
-def admin_create_user(
-    login: str,
-    *,
-    display_name: str,
-    kana: str | None,
-    email: str | None,
-    department_code: str | None,
-    roles,
-    password: str,
-    actor: User | None,
-    ip: str | None = None,
-) -> User:
-    """Create a local account on an administrator's behalf and audit it."""
-
-    wanted = _require_some_role(roles)
-    user = create_user(
-        login,
-        display_name=display_name,
-        roles=wanted,
-        department_code=department_code,
-        email=email,
-        kana=kana,
-        password=password,
-        auth_source="local",
-    )
-    audit("user.created", actor=actor, target=user.login, ip=ip, roles=sorted(wanted))
-    return user
-
-
-def set_user_active(user: User, active: bool, *, actor: User | None, ip: str | None = None):
-    """Activate or deactivate ``user``; the change is audited."""
-
-    _refuse_self_lockout(user, actor, active=active)
-    if bool(user.active) != bool(active):
-        user.active = active
-        if not active:
-            user.end_sessions()
-        audit("user.activated" if active else "user.deactivated", actor=actor,
-              target=user.login, ip=ip)
-    db.session.flush()
-    return user
-
-
-def admin_update_user(
-    user: User,
-    *,
-    active: bool,
-    actor: User | None,
-    ip: str | None = None,
-    display_name: str | None = None,
-    kana: str | None = None,
-    email: str | None = None,
-    department_code: str | None = None,
-) -> User:
-    """Apply an administrator's edit of ``user``.
-
-    A directory (LDAP) account's name, e-mail and department come from the directory and
-    are overwritten at every sign-in and sync, so only ``active`` is changed for them.
-    """
-    _refuse_self_lockout(user, actor, active=active)
-    if user.auth_source == "ldap":
-        return set_user_active(user, active, actor=actor, ip=ip)
-    return update_user(
-        user,
-        display_name=display_name,
-        email=email,
-        kana=kana,
-        department_code=department_code,
-        active=active,
-        actor=actor,
-        ip=ip,
-    )
-
-
-def admin_set_user_roles(user: User, roles, *, actor: User | None, ip: str | None = None):
-    """Replace a local account's roles (audited); directory accounts get theirs from groups."""
-    if user.auth_source == "ldap":
-        raise DomainError(
-            str(_l("The roles of a directory account come from its directory groups and are "
-                   "replaced at every sign-in. Change the group membership in the directory.")),
-            field="roles",
-        )
-    wanted = _require_some_role(roles)
-    _refuse_self_lockout(user, actor, active=True, roles=wanted)
-    return set_user_roles(user, wanted, actor=actor, ip=ip)
-
-
-def reset_user_password(
-    user: User, password: str, *, actor: User | None, ip: str | None = None
-) -> User:
-    """Set a new password for a local account (audited as ``password.reset``)."""
-
-    if user.auth_source != "local":
-        raise DomainError(
-            str(_l("A directory account signs in with its directory password, which cannot "
-                   "be set here.")),
-            field="password",
-        )
-    set_password(user, password or "")
-    audit("password.reset", actor=actor, target=user.login, ip=ip)
-    db.session.flush()
-    return user
-
-
-def change_own_password(user: User, current: str, new: str, *, ip: str | None = None) -> User:
-    """A local user's change of their own password: the current one must be right. Every
-    other sign-in of theirs ends (the caller keeps the one this came from)."""
-    from werkzeug.security import check_password_hash
-
-
-    if user.auth_source != "local":
-        raise DomainError(
-            str(_l("A directory account signs in with its directory password, which cannot "
-                   "be set here.")), field="current_password")
-    if (not current or len(current) > MAX_PASSWORD_LENGTH or not user.password_hash
-            or not check_password_hash(user.password_hash, current)):
-        raise DomainError(str(_l("The current password is not right.")),
-                          field="current_password")
-    if new == current:
-        raise DomainError(str(_l("Choose a password other than the current one.")),
-                          field="password")
-    set_password(user, new or "")
-    audit("password.changed", actor=user, target=user.login, ip=ip)
     db.session.flush()
     return user
 
