@@ -17,13 +17,12 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from tests.dbstate import empty_tables
-from tests.office import TEST_PASSWORD, UserInfo, login
+from tests.office import TEST_PASSWORD, UserInfo, at, login
 from workhub import create_app
 from workhub.extensions import db, limiter
 
 # Fixtures of the real components live in their own modules.
-pytest_plugins = ["tests.fixtures_ldap", "tests.fixtures_browser", "tests.fixtures_smtp",
-                  "tests.surveys.surveys_anonymity_data"]
+pytest_plugins = ["tests.fixtures_ldap", "tests.fixtures_browser", "tests.fixtures_smtp"]
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -185,6 +184,18 @@ def make_user(app):
             return UserInfo(user.id, user.login, password, set(user.roles), department)
 
     return factory
+
+
+@pytest.fixture
+def office_clock(time_machine):
+    """The frozen clock, moved in office time: ``office_clock("2026-04-14 09:00")`` stops it
+    there (it does not tick) and returns that moment."""
+    def move(text: str):
+        moment = at(text)
+        time_machine.move_to(moment, tick=False)
+        return moment
+
+    return move
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Helpers the tests of several packages share: office time and signing in with a language.
 
 Import them from here (``from tests.office import at, sign_in``); the ``office_clock``
-fixture that moves the frozen clock is in ``tests/telework/conftest.py``."""
+fixture that moves the frozen clock is in ``tests/conftest.py``."""
 
 from __future__ import annotations
 

@@ -11,9 +11,9 @@ import os
 import zlib
 
 import pytest
-from axe_playwright_python.base import AXE_SCRIPT
 
 from tests.fixtures_browser import DESKTOP, MOBILE, log_in, switch_language
+from tests.pages import BLOCKING, describe, run_axe
 
 pytestmark = pytest.mark.browser
 
@@ -63,42 +63,6 @@ PAGES = {
 }
 LANGUAGES = ("ja", "en")
 WIDTHS = ((DESKTOP["width"], DESKTOP["height"]), (MOBILE["width"], MOBILE["height"]))
-BLOCKING = ("serious", "critical")
-
-
-def run_axe(page) -> list[dict]:
-    """Run axe-core on ``page`` and return its violations."""
-    if not page.evaluate("typeof window.axe === 'object'"):
-        page.evaluate(AXE_SCRIPT)
-    return page.evaluate("axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)")
-
-
-def page_problems(page, where: str, *, axe: bool = True) -> list[str]:
-    """What is wrong with the page as shown: serious axe-core violations (unless ``axe`` is
-    false) and a page wider than the window."""
-    problems = []
-    blocking = [v for v in run_axe(page) if v["impact"] in BLOCKING] if axe else []
-    if blocking:
-        problems.append(f"{where}:\n{describe(blocking)}")
-    viewport = page.viewport_size["width"]
-    width = page.evaluate("document.scrollingElement.scrollWidth")
-    if width > viewport:
-        problems.append(f"{where} scrolls sideways ({width}px wide at {viewport}px)")
-    return problems
-
-
-def describe(violations: list[dict]) -> str:
-    lines = []
-    for v in violations:
-        lines.append(f"  - {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
-        for node in v["nodes"][:10]:
-            lines.append(f"      at {', '.join(map(str, node['target']))}: {node['html'][:200]}")
-            summary = node.get("failureSummary", "").replace("\n", " ")
-            if summary:
-                lines.append(f"        {summary[:400]}")
-    return "\n".join(lines)
-
-
 def pages_of_this_pass(backend: str) -> list[str]:
     """The pages checked on ``backend``: each page in one of the two passes of ``make test``
     (by a checksum of its name), as the HTML does not depend on the database; about two

@@ -147,3 +147,25 @@ def test_the_layer_check_finds_a_breach():
              "surveys.views": {"surveys.models"}}
     assert layer_breaches(graph) == ["workhub.clock -> surveys.models",
                                      "workhub.devices.views -> workhub.telework.policy"]
+
+
+def test_tests_share_helpers_not_test_modules():
+    """tests/ is laid out like the code (tests/core, tests/telework, ...): what several
+    folders use lives in a helper module at the top (tests/office.py, tests/pages.py,
+    tests/jobs.py, ...), never in another folder's test module, so a folder's tests run
+    and move on their own."""
+    crossing = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        folder = path.relative_to(ROOT / "tests").parts[0] if path.parent != ROOT / "tests" \
+            else None
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [f"{node.module}.{alias.name}" for alias in node.names]
+                     if isinstance(node, ast.ImportFrom) and node.module else [])
+            for target in names:
+                parts = target.split(".")
+                if parts[0] != "tests" or len(parts) < 3:
+                    continue
+                if parts[1] != folder and parts[2].startswith("test_"):
+                    crossing.append(f"{path.relative_to(ROOT)} imports {target}")
+    assert crossing == []

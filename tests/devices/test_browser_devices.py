@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.fixtures_browser import MOBILE, log_in
-from tests.telework.test_browser_telework import check_page, phone, submit
+from tests.pages import check_page, phone, submit
 from workhub.clock import office_today
 from workhub.demo import load_demo
 from workhub.devices import inventory, terms

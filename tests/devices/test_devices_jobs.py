@@ -11,8 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.devices.devices_reports_data import TODAY, build_office
-from tests.telework import test_telework_jobs as telework_job_tests
-from tests.telework.test_telework_jobs import mails, notes, run
+from tests.jobs import mails, notes, run
 from workhub.devices import jobs as device_jobs
 from workhub.devices.models import Allocation, InventoryEvent, Line
 from workhub.extensions import db
@@ -23,7 +22,6 @@ from workhub.notify.models import Notification
 from workhub.org.models import User
 
 pytestmark = pytest.mark.usefixtures("fast_hashing", "english")
-clock = telework_job_tests.clock  # the frozen Japan clock: clock("2026-04-14 09:00")
 
 
 @pytest.fixture
@@ -47,9 +45,9 @@ def reminded_events() -> list[tuple[int, str]]:
 # --- overdue returns ------------------------------------------------------------------------
 
 
-def test_overdue_reminders_to_holders_and_it_once_a_day(app, app_ctx, office, clock):
+def test_overdue_reminders_to_holders_and_it_once_a_day(app, app_ctx, office, office_clock):
     loans = office[1].loans
-    clock("2026-04-14 09:00")
+    office_clock("2026-04-14 09:00")
     assert run(app, "devices.overdue_reminder") == {"overdue": 3, "holders": 2, "it": 1}
     # The leaver's account is closed: only IT hears about that phone.
     assert notes(device_jobs.OVERDUE_EVENT) == {"emp1": 1, "emp3": 1}
@@ -70,20 +68,20 @@ def test_overdue_reminders_to_holders_and_it_once_a_day(app, app_ctx, office, cl
         Notification.event == device_jobs.OVERDUE_EVENT))
     assert note.url == "/devices/my-items"
 
-    clock("2026-04-14 15:00")
+    office_clock("2026-04-14 15:00")
     assert run(app, "devices.overdue_reminder") == {"overdue": 3, "holders": 0, "it": 0}
-    clock("2026-04-15 09:00")
+    office_clock("2026-04-15 09:00")
     assert run(app, "devices.overdue_reminder") == {"overdue": 3, "holders": 2, "it": 1}
     assert notes(device_jobs.OVERDUE_EVENT) == {"emp1": 2, "emp3": 2}
 
 
-def test_overdue_reminder_respects_opt_out_and_holidays(app, app_ctx, office, clock):
+def test_overdue_reminder_respects_opt_out_and_holidays(app, app_ctx, office, office_clock):
     db.session.scalar(select(User).where(User.login == "emp3")).mail_opt_out = True
     db.session.commit()
-    clock("2026-04-29 09:00")  # 昭和の日
+    office_clock("2026-04-29 09:00")  # 昭和の日
     assert run(app, "devices.overdue_reminder") == {"skipped": "not a business day"}
     assert notes(device_jobs.OVERDUE_EVENT) == {}
-    clock("2026-04-30 09:00")
+    office_clock("2026-04-30 09:00")
     run(app, "devices.overdue_reminder")  # emp2's router was due on 04-24
     assert notes(device_jobs.OVERDUE_EVENT) == {"emp1": 1, "emp2": 1, "emp3": 1}
     assert set(mails("devices_reminder_overdue")) == {"emp1", "emp2"}
@@ -92,9 +90,9 @@ def test_overdue_reminder_respects_opt_out_and_holidays(app, app_ctx, office, cl
 # --- unconfirmed receipts -------------------------------------------------------------------
 
 
-def test_unconfirmed_reminders_once_a_day(app, app_ctx, office, clock):
+def test_unconfirmed_reminders_once_a_day(app, app_ctx, office, office_clock):
     loans = office[1].loans
-    clock("2026-04-14 09:15")
+    office_clock("2026-04-14 09:15")
     assert run(app, "devices.unconfirmed_reminder", {"days": 3}) == {
         "unconfirmed": 2, "holders": 2, "it": 1}
     assert notes(device_jobs.UNCONFIRMED_EVENT) == {"emp1": 1, "nodept": 1}
@@ -105,7 +103,7 @@ def test_unconfirmed_reminders_once_a_day(app, app_ctx, office, clock):
     assert reminded == datetime.fromisoformat("2026-04-14T09:15+09:00")
     assert db.session.get(Allocation, loans["a_router"]).last_reminded_at is None
 
-    clock("2026-04-14 17:00")
+    office_clock("2026-04-14 17:00")
     assert run(app, "devices.unconfirmed_reminder", {"days": 3}) == {
         "unconfirmed": 2, "holders": 0, "it": 0}
     # A shorter wait brings in emp2's router, allocated yesterday; the others were told today.
@@ -115,15 +113,15 @@ def test_unconfirmed_reminders_once_a_day(app, app_ctx, office, clock):
     # Confirmed loans are never reminded again.
     db.session.get(Allocation, loans["a_laptop"]).confirmed_at = datetime.now().astimezone()
     db.session.commit()
-    clock("2026-04-15 09:15")
+    office_clock("2026-04-15 09:15")
     assert run(app, "devices.unconfirmed_reminder") == {"unconfirmed": 1, "holders": 1, "it": 1}
     assert notes(device_jobs.UNCONFIRMED_EVENT) == {"emp1": 1, "emp2": 1, "nodept": 2}
     assert reminded_events().count((loans["a_nodept"], "unconfirmed")) == 2
 
 
 @pytest.mark.parametrize("days", ["3", -1, 400, True, None])
-def test_a_bad_payload_fails_the_job_and_writes_nothing(app, app_ctx, clock, days):
-    clock("2026-04-14 09:15")
+def test_a_bad_payload_fails_the_job_and_writes_nothing(app, app_ctx, office_clock, days):
+    office_clock("2026-04-14 09:15")
     job_id = queue.enqueue("devices.unconfirmed_reminder", {"days": days}).id
     db.session.commit()
     Worker(app, scheduler=False).run_pending()
@@ -140,8 +138,8 @@ def contract_lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.startswith("・")]
 
 
-def test_contract_alerts_once_per_line_stage_and_end_date(app, app_ctx, office, clock):
-    clock("2026-04-14 08:30")
+def test_contract_alerts_once_per_line_stage_and_end_date(app, app_ctx, office, office_clock):
+    office_clock("2026-04-14 08:30")
     assert run(app, "devices.contract_alert") == {"lines": 4, "it": 1}
     assert notes(device_jobs.CONTRACT_EVENT) == {"it": 1}
     body = mails("devices_contract_end")["it"]
@@ -153,10 +151,10 @@ def test_contract_alerts_once_per_line_stage_and_end_date(app, app_ctx, office, 
         "・09000000002 au au plan — ends on 2026-08-12 (in 120 days); "
         "renewal window open since 2026-03-15",
     ]
-    clock("2026-04-15 08:30")
+    office_clock("2026-04-15 08:30")
     assert run(app, "devices.contract_alert") == {"lines": 0, "it": 0}
     # L2 now comes within 90 days: a new stage, announced once.
-    clock("2026-05-14 08:30")
+    office_clock("2026-05-14 08:30")
     assert run(app, "devices.contract_alert") == {"lines": 1, "it": 1}
     # L1 renewed with a new end date inside the horizon: announced again.
     line = db.session.get(Line, office[1].lines["L1"])
@@ -166,10 +164,10 @@ def test_contract_alerts_once_per_line_stage_and_end_date(app, app_ctx, office, 
     assert notes(device_jobs.CONTRACT_EVENT) == {"it": 3}
 
 
-def test_contract_alerts_go_to_admins_when_there_is_no_it_staff(app, app_ctx, office, clock):
+def test_contract_alerts_go_to_admins_when_there_is_no_it_staff(app, app_ctx, office, office_clock):
     db.session.scalar(select(User).where(User.login == "it")).set_roles({"employee"})
     db.session.commit()
-    clock("2026-04-14 08:30")
+    office_clock("2026-04-14 08:30")
     assert run(app, "devices.contract_alert", {"days": 30}) == {"lines": 3, "it": 1}
     assert notes(device_jobs.CONTRACT_EVENT) == {"admin": 1}
     for person in db.session.scalars(select(User).where(User.login == "admin")):
@@ -188,11 +186,11 @@ def test_contract_alerts_go_to_admins_when_there_is_no_it_staff(app, app_ctx, of
 
 
 def test_overdue_reminder_reaches_the_relay_in_the_holders_language(
-        smtp_app, smtp_relay, app_ctx, office, clock):
+        smtp_app, smtp_relay, app_ctx, office, office_clock):
     for login in ("emp1", "emp3", "it"):
         db.session.scalar(select(User).where(User.login == login)).language = "ja"
     db.session.commit()
-    clock("2026-04-14 09:00")
+    office_clock("2026-04-14 09:00")
     run(smtp_app, "devices.overdue_reminder")  # the worker also sends the queued mails
     received = {mail.rcpt_tos[0]: mail for mail in smtp_relay.wait_for(3)}
     assert set(received) == {"emp1@city.example.jp", "emp3@city.example.jp",

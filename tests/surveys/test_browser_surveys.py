@@ -17,7 +17,7 @@ from surveys import answering
 from surveys.jobs import release_due
 from surveys.models import Survey, SurveyParticipation, SurveyResponse
 from tests.fixtures_browser import MOBILE, log_in
-from tests.telework.test_browser_telework import check_page
+from tests.pages import check_page
 from workhub.extensions import db
 from workhub.org.models import User
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.test_browser_axe import page_problems
 from tests.fixtures_browser import MOBILE, log_in, switch_language
+from tests.pages import page_problems
 from workhub.extensions import db
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fast_hashing")]

@@ -13,16 +13,14 @@ from sqlalchemy import select
 from surveys import answering, drafts
 from surveys import jobs as survey_jobs
 from surveys.models import Survey, SurveyDraft
+from tests.jobs import mails, notes, run
 from tests.surveys.surveys_answer_data import GOOD, count, full_survey, person
-from tests.telework import test_telework_jobs as telework_job_tests
-from tests.telework.test_telework_jobs import mails, notes, run
 from workhub.extensions import db
 from workhub.jobs.models import Job
 from workhub.notify.models import Notification
 from workhub.org.models import User
 
 pytestmark = pytest.mark.usefixtures("fast_hashing", "english")
-clock = telework_job_tests.clock  # clock("2026-04-14 09:00"), Japan time
 
 
 def jst(text: str) -> datetime:
@@ -30,8 +28,8 @@ def jst(text: str) -> datetime:
 
 
 @pytest.fixture
-def office(app_ctx, make_department, make_user, clock):
-    clock("2026-04-06 08:00")  # a Monday
+def office(app_ctx, make_department, make_user, office_clock):
+    office_clock("2026-04-06 08:00")  # a Monday
     make_department("IT", "情報政策課")
     make_department("FIN", "財政課")
     for login, dept in (("emp", "IT"), ("mate", "IT"), ("quiet", "IT"), ("gone", "IT"),
@@ -47,11 +45,11 @@ def office(app_ctx, make_department, make_user, clock):
 
 
 @pytest.fixture
-def day(app, clock):
+def day(app, office_clock):
     """Run the reminder job at a Japan time: ``day("2026-04-09 09:00")``; its result."""
 
     def at(when: str) -> dict:
-        clock(when)
+        office_clock(when)
         return run(app, "surveys.reminders")
 
     return at
@@ -95,8 +93,8 @@ def test_a_last_reminder_on_the_last_business_day_before_closing(day, office):
     assert db.session.get(Survey, office).last_reminded_on.isoformat() == "2026-04-23"
 
 
-def test_closed_drafts_and_unpublished_surveys(day, office, clock):
-    clock("2026-04-08 12:00")
+def test_closed_drafts_and_unpublished_surveys(day, office, office_clock):
+    office_clock("2026-04-08 12:00")
     survey = db.session.get(Survey, office)
     drafts.save_draft(survey, person("mate"), {"days": 2})
     other = full_survey(status="draft", reminder_days=1, opens_at=jst("2026-04-01 09:00"),
@@ -112,8 +110,8 @@ def test_closed_drafts_and_unpublished_surveys(day, office, clock):
     assert db.session.get(Survey, other.id).last_reminded_on is None
 
 
-def test_job_rows_hold_counts_only(day, office, clock):
-    clock("2026-04-08 12:00")
+def test_job_rows_hold_counts_only(day, office, office_clock):
+    office_clock("2026-04-08 12:00")
     answering.submit(db.session.get(Survey, office), person("emp"), GOOD)
     db.session.commit()
     day("2026-04-09 09:00")
@@ -126,16 +124,16 @@ def test_job_rows_hold_counts_only(day, office, clock):
         assert "emp" not in job.payload["body"] and "VPN" not in job.payload["body"]
 
 
-def test_a_reminder_reaches_the_relay_in_japanese(smtp_app, smtp_relay, office, clock):
+def test_a_reminder_reaches_the_relay_in_japanese(smtp_app, smtp_relay, office, office_clock):
     for login in ("mate", "quiet"):
         person(login).language = "ja"
     person("quiet").mail_opt_out = False
     db.session.commit()
-    clock("2026-04-08 12:00")
+    office_clock("2026-04-08 12:00")
     answering.submit(db.session.get(Survey, office), person("emp"), GOOD)
     person("emp").mail_opt_out = True  # answered anyway: not reminded, opted out or not
     db.session.commit()
-    clock("2026-04-09 09:00")
+    office_clock("2026-04-09 09:00")
     assert run(smtp_app, "surveys.reminders")["reminded"] == 2
     received = {mail.rcpt_tos[0]: mail for mail in smtp_relay.wait_for(2)}
     assert set(received) == {"mate@city.example.jp", "quiet@city.example.jp"}

@@ -16,8 +16,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.core.test_browser_axe import page_problems
 from tests.fixtures_browser import MOBILE, log_in
+from tests.pages import check_page, phone, submit
 from workhub.extensions import db
 from workhub.telework.models import Booking, TeleworkSession
 
@@ -29,23 +29,8 @@ WORK_TIME = datetime(2026, 11, 18, 9, 0, tzinfo=TOKYO)
 REMOTE_DAY = date(2026, 11, 18)
 
 
-def check_page(page, what: str) -> None:
-    """No serious axe-core violation, and nothing wider than the window."""
-    problems = page_problems(page, what)
-    assert not problems, "\n".join(problems)
-
-
-def phone(new_page):
-    return new_page(MOBILE["width"], MOBILE["height"], mobile=True)
-
-
 def org_count(page) -> int:
     return int(page.locator("#org-actual").inner_text().replace(",", "").strip())
-
-
-def submit(page, form_selector: str) -> None:
-    with page.expect_navigation():
-        page.locator(f"{form_selector} button[type=submit]").first.click()
 
 
 def test_book_approve_work_and_see_the_count_rise(app, new_page, make_department, make_user,

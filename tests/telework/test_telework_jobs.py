@@ -8,18 +8,16 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
+from tests.jobs import mails, notes, run
 from workhub.config import load_config
 from workhub.extensions import db
-from workhub.jobs import services as queue
-from workhub.jobs.models import Job
-from workhub.jobs.worker import Worker
-from workhub.notify.models import Notification
 from workhub.org.models import Department, User
 from workhub.telework import jobs as telework_jobs
 from workhub.telework.models import ApprovalDelegate, Booking, MonthlyTarget, TeleworkSession
 
 # These tests read the rules' English wording.
 pytestmark = pytest.mark.usefixtures("english")
+
 
 def staff(login: str, roles=("employee",), department: str | None = None, *,
           language: str = "en", opt_out: bool = False, active: bool = True) -> User:
@@ -31,12 +29,6 @@ def staff(login: str, roles=("employee",), department: str | None = None, *,
     user.language, user.mail_opt_out, user.active = language, opt_out, active
     db.session.commit()
     return user
-
-
-@pytest.fixture
-def clock(office_clock):
-    """The mover of the frozen office clock (each test sets its own moment)."""
-    return office_clock
 
 
 @pytest.fixture
@@ -77,39 +69,11 @@ def session_on(user: User, start: str, end: str) -> TeleworkSession:
     return row
 
 
-def run(app, kind: str, payload: dict | None = None) -> dict:
-    """Queue one job, let the worker run everything due, return the job's result."""
-    job_id = queue.enqueue(kind, payload or {}).id
-    db.session.commit()
-    Worker(app, scheduler=False).run_pending()
-    db.session.expire_all()
-    job = db.session.get(Job, job_id)
-    assert job.status == "succeeded", job.error_detail
-    return job.result
-
-
-def notes(event: str) -> dict[str, int]:
-    rows = db.session.execute(
-        select(User.login, Notification.id).join(User, User.id == Notification.user_id)
-        .where(Notification.event == event)).all()
-    out: dict[str, int] = {}
-    for login, _id in rows:
-        out[login] = out.get(login, 0) + 1
-    return out
-
-
-def mails(template: str) -> dict[str, str]:
-    """Queued mails of ``template`` by recipient: their bodies."""
-    jobs = db.session.scalars(select(Job).where(Job.kind == "mail.send")).all()
-    return {j.payload["to"].split("@")[0]: j.payload["subject"] + "\n" + j.payload["body"]
-            for j in jobs if j.payload["template"] == template}
-
-
 # --- pending approvals -----------------------------------------------------------------------
 
 
-def test_approval_reminder_goes_to_managers_and_delegates_once_a_day(app, org, clock):
-    clock("2026-04-14 08:30")
+def test_approval_reminder_goes_to_managers_and_delegates_once_a_day(app, org, office_clock):
+    office_clock("2026-04-14 08:30")
     emp, emp2 = org["emp"], org["emp2"]
     book(emp, date(2026, 4, 15), "pending")
     book(emp2, date(2026, 4, 16), "pending", "am")
@@ -123,15 +87,15 @@ def test_approval_reminder_goes_to_managers_and_delegates_once_a_day(app, org, c
     assert set(sent) == {"boss", "deputy"}
     assert "2 remote-work bookings are waiting for your approval" in sent["boss"]
 
-    clock("2026-04-14 15:00")
+    office_clock("2026-04-14 15:00")
     assert run(app, "telework.approval_reminder")["reminded"] == 0
     assert notes(telework_jobs.APPROVAL_EVENT) == {"boss": 1, "deputy": 1}
-    clock("2026-04-15 08:30")
+    office_clock("2026-04-15 08:30")
     assert run(app, "telework.approval_reminder")["reminded"] == 2
 
 
-def test_approval_reminder_respects_mail_opt_out(app, org, clock):
-    clock("2026-04-14 08:30")
+def test_approval_reminder_respects_mail_opt_out(app, org, office_clock):
+    office_clock("2026-04-14 08:30")
     org["boss"].mail_opt_out = True
     db.session.commit()
     book(org["emp"], date(2026, 4, 15), "pending")
@@ -140,15 +104,15 @@ def test_approval_reminder_respects_mail_opt_out(app, org, clock):
     assert set(mails("telework_reminder_approvals")) == {"deputy"}
 
 
-def test_no_approval_reminder_on_a_holiday(app, org, clock):
-    clock("2026-04-29 08:30")  # 昭和の日
+def test_no_approval_reminder_on_a_holiday(app, org, office_clock):
+    office_clock("2026-04-29 08:30")  # 昭和の日
     book(org["emp"], date(2026, 4, 30), "pending")
     assert run(app, "telework.approval_reminder") == {"skipped": "not a business day"}
     assert notes(telework_jobs.APPROVAL_EVENT) == {}
 
 
-def test_digest_section_counts_pending_approvals(app, org, clock):
-    clock("2026-04-14 07:00")
+def test_digest_section_counts_pending_approvals(app, org, office_clock):
+    office_clock("2026-04-14 07:00")
     book(org["emp"], date(2026, 4, 15), "pending")
     book(org["emp2"], date(2026, 4, 15), "pending")
     book(org["emp2"], date(2026, 4, 16), "approved")
@@ -166,7 +130,7 @@ def test_digest_section_counts_pending_approvals(app, org, clock):
 # --- no session yet --------------------------------------------------------------------------
 
 
-def test_session_reminder(app, org, clock):
+def test_session_reminder(app, org, office_clock):
     today = date(2026, 4, 14)
     emp, emp2 = org["emp"], org["emp2"]
     book(emp, today)                                      # reminded at 10:00
@@ -177,26 +141,26 @@ def test_session_reminder(app, org, clock):
     book(staff("gone", department="IT", active=False), today)
     book(org["hr"], date(2026, 4, 15))                     # tomorrow
 
-    clock("2026-04-14 09:59")
+    office_clock("2026-04-14 09:59")
     assert run(app, "telework.session_reminder") == {"skipped": "before the reminder time"}
-    clock("2026-04-14 10:00")
+    office_clock("2026-04-14 10:00")
     assert run(app, "telework.session_reminder")["reminded"] == 1
     assert notes(telework_jobs.SESSION_EVENT) == {"emp": 1}
     assert "emp" in mails("telework_reminder_session")
-    clock("2026-04-14 10:15")
+    office_clock("2026-04-14 10:15")
     assert run(app, "telework.session_reminder")["reminded"] == 0
-    clock("2026-04-14 14:00")
+    office_clock("2026-04-14 14:00")
     result = run(app, "telework.session_reminder")
     assert result == {"due_slots": ["full", "am", "pm"], "reminded": 1}
     assert notes(telework_jobs.SESSION_EVENT) == {"emp": 1, "finboss": 1}
 
 
-def test_session_reminder_time_is_configurable(app, org, clock, monkeypatch):
+def test_session_reminder_time_is_configurable(app, org, office_clock, monkeypatch):
     monkeypatch.setitem(app.config, "TELEWORK_SESSION_REMINDER_TIME", "11:30")
     book(org["emp"], date(2026, 4, 14), slot="am")
-    clock("2026-04-14 11:00")
+    office_clock("2026-04-14 11:00")
     assert run(app, "telework.session_reminder") == {"skipped": "before the reminder time"}
-    clock("2026-04-14 11:30")
+    office_clock("2026-04-14 11:30")
     assert run(app, "telework.session_reminder")["reminded"] == 1
 
 
@@ -214,7 +178,7 @@ def test_reminder_time_setting():
 # --- the month to HR -------------------------------------------------------------------------
 
 
-def test_monthly_summary_to_hr(app, org, clock):
+def test_monthly_summary_to_hr(app, org, office_clock):
     emp, emp2 = org["emp"], org["emp2"]
     session_on(emp, "2026-03-30 09:00", "2026-03-30 17:00")
     session_on(emp2, "2026-03-31 09:00", "2026-03-31 12:00")
@@ -225,7 +189,7 @@ def test_monthly_summary_to_hr(app, org, clock):
                         MonthlyTarget(month="2026-03", department_id=gen, target=5)])
     db.session.commit()
 
-    clock("2026-04-01 08:00")
+    office_clock("2026-04-01 08:00")
     assert run(app, "telework.monthly_summary") == {"month": "2026-03", "reminded": 2}
     event = f"{telework_jobs.SUMMARY_EVENT}:2026-03"
     assert notes(event) == {"hr": 1, "quiethr": 1}
@@ -237,13 +201,13 @@ def test_monthly_summary_to_hr(app, org, clock):
     assert "General Affairs Bureau: 2 / 5" in body
     assert "Finance Division: 1" in body and "Finance Division: 1 /" not in body
 
-    clock("2026-04-02 08:00")
+    office_clock("2026-04-02 08:00")
     assert run(app, "telework.monthly_summary") == {"month": "2026-03", "reminded": 0}
     assert notes(event) == {"hr": 1, "quiethr": 1}
 
 
-def test_monthly_summary_for_a_given_month_and_not_before_it_ends(app, org, clock):
-    clock("2026-04-20 08:00")
+def test_monthly_summary_for_a_given_month_and_not_before_it_ends(app, org, office_clock):
+    office_clock("2026-04-20 08:00")
     assert run(app, "telework.monthly_summary", {"month": "2026-04"}) == {
         "skipped": "2026-04 has not ended yet"}
     result = run(app, "telework.monthly_summary", {"month": "2026-02"})

@@ -554,8 +554,8 @@ def test_start_and_stop_on_a_phone_with_the_keyboard(app, new_page, make_departm
                                                      screenshot):
     """The buttons are big enough to tap, reachable with Tab and pressed with Enter; the page
     with a running session and a list is axe-clean and does not scroll sideways at 360 px."""
-    from tests.core.test_browser_axe import BLOCKING, describe, run_axe
     from tests.fixtures_browser import MOBILE, log_in
+    from tests.pages import BLOCKING, describe, run_axe
 
     make_department("IT", "情報政策課")
     user = make_user("phone", department="IT", display_name="青木 愛子")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.core.test_browser_axe import page_problems
 from tests.fixtures_browser import MOBILE, log_in
+from tests.pages import page_problems
 from tests.transcription.transcription_editor_web import editor_app, editor_world  # noqa: F401
 from transcription.models import Segment
 from workhub.extensions import db

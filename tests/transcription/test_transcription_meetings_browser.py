@@ -12,8 +12,8 @@ import threading
 import pytest
 from playwright.sync_api import expect
 
-from tests.core.test_browser_axe import page_problems
 from tests.fixtures_browser import DESKTOP, MOBILE, log_in
+from tests.pages import page_problems
 from tests.transcription.transcription_helpers import MP3_CLIP, instance_dir
 from transcription import jobs as transcription_jobs
 from transcription.models import Meeting

@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 
+from workhub.auth.passwords import has_hidden_characters
 from workhub.devices.models import DEVICE_KINDS, SIM_TYPES
 from workhub.errors import DomainError
 
@@ -101,7 +102,8 @@ def _string(value: object, name: str) -> str | None:
 
 def text(value: object, name: str, *, max_length: int, required: bool = False,
          multiline: bool = False, nfkc: bool = False) -> str | None:
-    """Trimmed text; empty is None. Control characters are refused (line breaks only in
+    """Trimmed text; empty is None. Control and other hidden characters are refused (the
+    same check as ``workhub.validation.clean_text``; line breaks and tabs only in
     ``multiline`` text such as notes). ``nfkc`` folds full-width letters and digits (names
     that are compared, such as makers and models)."""
     value = _string(value, name)
@@ -113,9 +115,7 @@ def text(value: object, name: str, *, max_length: int, required: bool = False,
         value = " ".join(unicodedata.normalize("NFKC", value).split())
     if multiline:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
-    allowed = {"\n", "\t"} if multiline else set()
-    if any((unicodedata.category(c) == "Cc" and c not in allowed) or c in "\u202a\u202b\u202c"
-           "\u202d\u202e\u2066\u2067\u2068\u2069" for c in value):
+    if has_hidden_characters(value.replace("\n", "").replace("\t", "") if multiline else value):
         raise _fail(name, _l("Remove the control characters (such as line breaks)."))
     if len(value) > max_length:
         raise _fail(name, _l("At most %(max)d characters.", max=max_length))
