@@ -17,9 +17,8 @@ from datetime import datetime
 from flask import jsonify, request
 from flask_babel import gettext as _
 
-from transcription import meetings as svc
 from transcription import recordings as rec
-from transcription.models import Meeting, Recording
+from transcription.models import Recording
 from transcription.views_meetings import job_status
 from workhub.api import bp
 from workhub.api.common import (
@@ -33,6 +32,8 @@ from workhub.api.common import (
 from workhub.clock import office_zone
 from workhub.errors import DomainError
 from workhub.extensions import db
+from workhub.meetings import services as svc
+from workhub.meetings.models import Meeting
 from workhub.pagination import paginate
 from workhub.request_limits import body_limit
 from workhub.view_helpers import acting_user

@@ -17,13 +17,13 @@ from flask import Response, jsonify, request
 from flask_babel import gettext as _
 
 from transcription import editing, exports
-from transcription import meetings as svc
 from transcription import minutes as minutes_svc
 from transcription.models import Transcript
 from workhub.api import bp
 from workhub.api.common import json_body, json_errors
 from workhub.errors import DomainError, NotFound
 from workhub.extensions import db
+from workhub.meetings import services as svc
 from workhub.view_helpers import acting_user
 
 

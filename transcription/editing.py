@@ -21,11 +21,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from transcription.models import TEXT_LEVELS, Meeting, Segment, Speaker, Transcript
+from transcription.models import TEXT_LEVELS, Segment, Speaker, Transcript
 from transcription.text import apply_level
 from workhub.database import utcnow
 from workhub.errors import Conflict, DomainError, NotFound
 from workhub.extensions import db
+from workhub.meetings.models import Meeting
 from workhub.org.models import User
 from workhub.validation import fits_id
 

@@ -11,13 +11,13 @@ from wtforms import DateField, SelectField, StringField, TextAreaField, TimeFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from transcription.meetings import (
+from workhub.clock import office_zone
+from workhub.meetings.services import (
     MAX_AGENDA_TITLE,
     MAX_PLACE,
     MAX_TITLE,
     MeetingData,
 )
-from workhub.clock import office_zone
 
 ONLINE_TOOL_LABELS = {
     "none": _l("None (in person)"), "teams": _l("Microsoft Teams"), "zoom": _l("Zoom"),

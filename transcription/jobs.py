@@ -24,12 +24,13 @@ from sqlalchemy import delete, select
 
 from transcription import recordings as rec
 from transcription.audio import AudioError
-from transcription.models import Meeting, Recording, Segment, Speaker, Transcript
+from transcription.models import Recording, Segment, Speaker, Transcript
 from workhub.auth.services import audit
 from workhub.database import utcnow
 from workhub.errors import NotFound
 from workhub.extensions import db
 from workhub.jobs.registry import JobCancelled, JobError, JobReleased, handler, periodic
+from workhub.meetings.models import Meeting
 
 log = logging.getLogger(__name__)
 

@@ -30,11 +30,12 @@ from transcription.editing import (
     parse_version,
     speaker_name,
 )
-from transcription.models import Meeting, Minutes
-from transcription.permissions import can_manage_meeting, can_view_meeting
+from transcription.models import Minutes
 from workhub.clock import office_zone
 from workhub.errors import Conflict, DomainError, NotFound
 from workhub.extensions import db
+from workhub.meetings.models import Meeting
+from workhub.meetings.permissions import can_manage_meeting, can_view_meeting
 from workhub.org.models import User
 
 MAX_SECTION = 20_000

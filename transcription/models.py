@@ -1,8 +1,9 @@
-"""Tables of the transcription package: meetings, their recordings, transcripts and minutes.
+"""Tables of the transcription package: a meeting's recordings, transcripts and minutes.
 
-* A **meeting** has participants (staff or external names; attended or absent for the
-  minutes' 出席者/欠席者) and agenda items. Who may see it: the organiser, participants and the
-  secretaries of its department; minutes in draft only the organiser and secretaries.
+The meeting itself (``workhub.meetings.models``) is core: scheduling, the recording, the
+transcript and the minutes all hang off the same record. Who may see a meeting's recordings
+and minutes is who may see the meeting (``workhub.meetings.permissions``); minutes in draft
+only the organiser and secretaries.
 * A **recording** is stored once per content (``sha256``) under the instance's uploads
   folder, outside any static path; ``deleted_at`` is set when retention removes the file
   (the transcript and minutes stay).
@@ -32,77 +33,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workhub.database import UTCDateTime, one_of, utcnow
 from workhub.extensions import db
-from workhub.org.models import User
 
-ONLINE_TOOLS = ("none", "teams", "zoom", "webex", "other")
-LANGUAGES = ("ja", "en", "auto")
 TEXT_LEVELS = ("verbatim", "clean", "edited")
 MINUTES_STATUSES = ("draft", "final")
-
-
-class Meeting(db.Model):
-    __tablename__ = "meetings"
-    __table_args__ = (
-        CheckConstraint(one_of("online_tool", ONLINE_TOOLS), name="tool_known"),
-        CheckConstraint(one_of("language", LANGUAGES), name="language_known"),
-        CheckConstraint("ends_at IS NULL OR ends_at > starts_at", name="ends_after_start"),
-        Index("ix_meetings_starts_at", "starts_at"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    title: Mapped[str] = mapped_column(String(200))
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    place: Mapped[str | None] = mapped_column(String(200))
-    online_tool: Mapped[str] = mapped_column(String(16), default="none")
-    language: Mapped[str] = mapped_column(String(8), default="ja")
-    organiser_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
-                                                     index=True)
-    department_id: Mapped[int | None] = mapped_column(
-        ForeignKey("departments.id", ondelete="SET NULL"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-    organiser: Mapped[User | None] = relationship()
-    participants: Mapped[list[MeetingParticipant]] = relationship(
-        cascade="all, delete-orphan", order_by="MeetingParticipant.position")
-    agenda: Mapped[list[AgendaItem]] = relationship(
-        cascade="all, delete-orphan", order_by="AgendaItem.position")
-
-    def __repr__(self) -> str:
-        return f"<Meeting {self.id}>"
-
-
-class MeetingParticipant(db.Model):
-    """A participant: a staff member (``user_id``) or an external person (``name``)."""
-
-    __tablename__ = "meeting_participants"
-    __table_args__ = (
-        CheckConstraint("user_id IS NOT NULL OR name IS NOT NULL", name="user_or_name"),
-        UniqueConstraint("meeting_id", "user_id"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"),
-                                            index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
-                                                index=True)
-    name: Mapped[str | None] = mapped_column(String(120))
-    affiliation: Mapped[str | None] = mapped_column(String(200))
-    attended: Mapped[bool] = mapped_column(Boolean, default=True)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-
-    user: Mapped[User | None] = relationship()
-
-
-class AgendaItem(db.Model):
-    __tablename__ = "meeting_agenda_items"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"),
-                                            index=True)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    title: Mapped[str] = mapped_column(String(300))
 
 
 class Recording(db.Model):

@@ -20,12 +20,13 @@ from sqlalchemy import select
 
 from transcription import sandbox
 from transcription.audio import AudioError
-from transcription.models import Meeting, Recording
-from transcription.permissions import can_manage_meeting
+from transcription.models import Recording
 from workhub.errors import Conflict, DomainError, Forbidden, NotFound
 from workhub.extensions import db
 from workhub.jobs import services as queue
 from workhub.jobs.models import Job
+from workhub.meetings.models import Meeting
+from workhub.meetings.permissions import can_manage_meeting
 from workhub.org.models import User
 from workhub.request_limits import FORM_ROOM
 

@@ -19,10 +19,11 @@ from sqlalchemy import func, or_, select
 from transcription.editing import clean_input
 from transcription.exports import minutes_txt
 from transcription.minutes import document
-from transcription.models import Meeting, Minutes, Segment, Transcript
-from transcription.permissions import managed_meetings, visible_meetings
+from transcription.models import Minutes, Segment, Transcript
 from workhub.errors import DomainError
 from workhub.extensions import db
+from workhub.meetings.models import Meeting
+from workhub.meetings.permissions import managed_meetings, visible_meetings
 from workhub.org.models import User
 
 MIN_QUERY = 2

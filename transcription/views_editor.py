@@ -28,13 +28,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from werkzeug.routing import BuildError
 
-from transcription import editing, exports, glossary, meetings
+from transcription import editing, exports, glossary
 from transcription import search as finder
-from transcription.models import TEXT_LEVELS, Meeting, Recording, Segment, Speaker
-from transcription.permissions import can_manage_meeting
+from transcription.models import TEXT_LEVELS, Recording, Segment, Speaker
 from workhub.auth.permissions import roles_required
 from workhub.errors import DomainError
 from workhub.extensions import db
+from workhub.meetings import services as meetings
+from workhub.meetings.models import Meeting
+from workhub.meetings.permissions import can_manage_meeting
 from workhub.view_helpers import accepts_json, acting_user
 
 bp = Blueprint("transcripts", __name__, url_prefix="/meetings")

@@ -2,8 +2,8 @@
 recordings: upload (or record in the browser), transcription progress, cancel, retry, and the
 audio itself, served only through a permission check with HTTP range requests.
 
-The rules are in ``transcription.meetings``, ``transcription.recordings`` and
-``transcription.permissions``; these views read forms and show results.
+The rules are in ``workhub.meetings.services``, ``transcription.recordings`` and
+``workhub.meetings.permissions``; these views read forms and show results.
 """
 
 from __future__ import annotations
@@ -22,15 +22,15 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from transcription import meetings as svc
 from transcription import recordings as rec
 from transcription.forms_meetings import ONLINE_TOOL_LABELS, ActionForm, MeetingForm
-from transcription.permissions import CREATE_ROLES, can_create_meeting, can_manage_meeting
 from workhub.auth.permissions import roles_required
 from workhub.database import utcnow
 from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.jobs.models import Job
+from workhub.meetings import services as svc
+from workhub.meetings.permissions import CREATE_ROLES, can_create_meeting, can_manage_meeting
 from workhub.pagination import paginate, parse_page
 from workhub.request_limits import body_limit
 from workhub.view_helpers import accepts_json, acting_user

@@ -10,10 +10,10 @@ from flask_login import login_required
 
 from transcription import editing, exports
 from transcription import minutes as svc
-from transcription.permissions import can_manage_meeting
 from transcription.views_editor import LEVEL_LABELS, bp, load_meeting
 from workhub.errors import DomainError
 from workhub.extensions import db
+from workhub.meetings.permissions import can_manage_meeting
 from workhub.view_helpers import acting_user
 
 

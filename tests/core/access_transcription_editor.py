@@ -14,8 +14,9 @@ import json
 from datetime import UTC, datetime
 
 from tests.core.access_common import Call
-from transcription.models import GlossaryTerm, Meeting, Minutes, Segment, Speaker, Transcript
+from transcription.models import GlossaryTerm, Minutes, Segment, Speaker, Transcript
 from workhub.extensions import db
+from workhub.meetings.models import Meeting
 
 MANAGERS_ONLY = {"employee": 403, "manager": 403, "hr": 403, "it_admin": 403}
 MEETING = {"meeting_id": lambda w: w.extra["editor_meeting"]}

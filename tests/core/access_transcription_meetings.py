@@ -15,10 +15,11 @@ from datetime import UTC, datetime
 from flask import current_app
 
 from tests.core.access_common import Call
-from transcription.models import Meeting, Recording
+from transcription.models import Recording
 from transcription.recordings import TRANSCRIBE_KIND, stored_path
 from workhub.extensions import db
 from workhub.jobs.models import Job
+from workhub.meetings.models import Meeting
 
 OTHERS = {"employee": 403, "manager": 403, "hr": 403, "it_admin": 403}
 MEETING = {"meeting_id": lambda w: w.extra["meeting"]}

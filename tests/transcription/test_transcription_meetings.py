@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from tests.dbstate import snapshot
 from tests.office import csrf_token, login
 from tests.transcription.transcription_meetings_helpers import PASSWORD, make_meeting, org, user  # noqa: F401
-from transcription import meetings as svc
-from transcription.models import Meeting
-from transcription.permissions import can_manage_meeting, can_view_meeting
 from workhub.errors import DomainError, Forbidden, NotFound
 from workhub.extensions import db
+from workhub.meetings import services as svc
+from workhub.meetings.models import Meeting
+from workhub.meetings.permissions import can_manage_meeting, can_view_meeting
 
 pytestmark = pytest.mark.usefixtures("english", "org")
 

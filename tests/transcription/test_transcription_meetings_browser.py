@@ -16,9 +16,9 @@ from tests.fixtures_browser import DESKTOP, MOBILE, log_in
 from tests.pages import page_problems
 from tests.transcription.transcription_helpers import MP3_CLIP, instance_dir
 from transcription import jobs as transcription_jobs
-from transcription.models import Meeting
 from workhub.extensions import db
 from workhub.jobs.worker import Worker
+from workhub.meetings.models import Meeting
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fast_hashing")]
 
@@ -171,8 +171,8 @@ def test_record_in_the_browser_and_upload_when_stopped(app, live_server, recordi
                                                        monkeypatch):
     from datetime import UTC, datetime
 
-    from transcription import meetings as svc
     from transcription.models import Recording
+    from workhub.meetings import services as svc
     from workhub.org.models import User
 
     monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from transcription.models import (
-    AgendaItem,
-    Meeting,
-    MeetingParticipant,
-    Segment,
-    Speaker,
-    Transcript,
-)
+from transcription.models import Segment, Speaker, Transcript
 from workhub.extensions import db
+from workhub.meetings.models import AgendaItem, Meeting, MeetingParticipant
 from workhub.org.models import Department, User
 
 LINES = [

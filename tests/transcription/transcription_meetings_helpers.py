@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from tests.transcription.transcription_helpers import write_wav
-from transcription import meetings as svc
-from transcription.models import Meeting
 from workhub.extensions import db
+from workhub.meetings import services as svc
+from workhub.meetings.models import Meeting
 from workhub.org.models import User
 
 PASSWORD = "Meeting-Password-2026"

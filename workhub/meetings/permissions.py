@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import exists, false, or_, select
 from sqlalchemy.sql import ColumnElement
 
-from transcription.models import Meeting, MeetingParticipant
+from workhub.meetings.models import Meeting, MeetingParticipant
 from workhub.org.models import User
 
 # Roles that may create meetings (the organiser then manages it).

@@ -14,16 +14,16 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
-from transcription.models import LANGUAGES, ONLINE_TOOLS, AgendaItem, Meeting, MeetingParticipant
-from transcription.permissions import (
+from workhub.auth.passwords import has_hidden_characters
+from workhub.errors import DomainError, Forbidden, NotFound
+from workhub.extensions import db
+from workhub.meetings.models import LANGUAGES, ONLINE_TOOLS, AgendaItem, Meeting, MeetingParticipant
+from workhub.meetings.permissions import (
     can_create_meeting,
     can_manage_meeting,
     can_view_meeting,
     visible_meetings,
 )
-from workhub.auth.passwords import has_hidden_characters
-from workhub.errors import DomainError, Forbidden, NotFound
-from workhub.extensions import db
 from workhub.org.models import User
 
 MAX_TITLE, MAX_PLACE, MAX_NAME, MAX_AFFILIATION, MAX_AGENDA_TITLE = 200, 200, 120, 200, 300
