@@ -34,6 +34,9 @@ ROUTE_MODULES = (
     "transcription.api_transcripts",
     "transcription.views_minutes",
 )
+# Modules that add a rule to a core service when imported (online meetings: a meeting that
+# holds a licence keeps it only as it stays bookable).
+RULE_MODULES = ("workhub.online_meetings.bookings",)
 # An installed wheel carries the templates inside the package; a checkout has them at the top.
 TEMPLATES = PACKAGE / "templates"
 if not TEMPLATES.is_dir():
@@ -88,7 +91,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from workhub.telework.views_delegates import bp as telework_delegates_bp
     from workhub.telework.views_sessions import bp as telework_sessions_bp
 
-    for module in ROUTE_MODULES:
+    for module in ROUTE_MODULES + RULE_MODULES:
         import_module(module)
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)

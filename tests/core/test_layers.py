@@ -109,7 +109,8 @@ def test_the_check_finds_a_circle():
 
 
 # The features: each lives in its own package and may use core, never another feature.
-FEATURES = ("workhub.telework", "workhub.devices", "surveys", "transcription")
+FEATURES = ("workhub.telework", "workhub.devices", "workhub.online_meetings", "surveys",
+            "transcription")
 # Composition: the few modules that put the features together (the app factory registering
 # routes, the model registry Alembic reads, the CLI, the menu, the demo office). Everything
 # else in workhub/ is core and imports no feature.

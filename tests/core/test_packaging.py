@@ -73,9 +73,11 @@ def test_the_installed_wheel_serves_the_japanese_login_page(dist, tmp_path):
     # The dependencies come from the test environment (a plain path: its .pth files, the
     # checkout's editable finder among them, are not run); WorkHub itself from the wheel.
     (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
-                    str(wheel)], check=True, timeout=300)
+    # Nothing of the caller's PYTHONPATH either: pip would take a checkout's workhub.egg-info
+    # found there for an installed WorkHub and skip the wheel.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WORKHUB_", "PYTHON"))}
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
+                    str(wheel)], check=True, timeout=300, env=env)
     env["WORKHUB_LANGUAGE"] = "ja"
     result = subprocess.run([str(python), "-c", SERVE], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=300)

@@ -7,15 +7,16 @@ Services: the acting user is passed in; they flush, never commit, and raise Doma
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
 
 from workhub.auth.passwords import has_hidden_characters
-from workhub.errors import DomainError, Forbidden, NotFound
+from workhub.errors import Conflict, DomainError, Forbidden, NotFound
 from workhub.extensions import db
 from workhub.meetings.models import LANGUAGES, ONLINE_TOOLS, AgendaItem, Meeting, MeetingParticipant
 from workhub.meetings.permissions import (
@@ -29,6 +30,22 @@ from workhub.org.models import User
 MAX_TITLE, MAX_PLACE, MAX_NAME, MAX_AFFILIATION, MAX_AGENDA_TITLE = 200, 200, 120, 200, 300
 MAX_PARTICIPANTS, MAX_AGENDA = 200, 100
 MAX_LOGIN = 64
+
+# Rules other parts of WorkHub add to a meeting's change (a feature registers its own with
+# ``change_rule`` when it is imported: core never imports a feature). Each is called with the
+# meeting as it is and the checked data it is about to take (nothing changed yet), raises
+# DomainError to refuse the change, and may bring its own rows in step (a licence booking
+# following the meeting's new time).
+ChangeRule = Callable[[Meeting, "MeetingData", int], None]
+CHANGE_RULES: list[ChangeRule] = []
+
+
+def change_rule(rule: ChangeRule) -> ChangeRule:
+    """Register ``rule`` to run on every change of a meeting (once, however often the
+    registering module is imported)."""
+    if rule not in CHANGE_RULES:
+        CHANGE_RULES.append(rule)
+    return rule
 
 
 @dataclass
@@ -117,6 +134,8 @@ def _apply(meeting: Meeting, data: MeetingData) -> None:
     if len(users) + len(externals) > MAX_PARTICIPANTS:
         raise DomainError(str(_l("At most %(n)d entries.", n=MAX_PARTICIPANTS)),
                           field="participants")
+    for rule in CHANGE_RULES:
+        rule(meeting, data, len(users) + len(externals))
     meeting.title, meeting.place = title, place
     meeting.starts_at, meeting.ends_at = data.starts_at, data.ends_at
     meeting.online_tool, meeting.language = data.online_tool, data.language
@@ -156,8 +175,20 @@ def update_meeting(meeting: Meeting, actor: User, data: MeetingData) -> Meeting:
         raise Forbidden(str(_l("Only the organiser, the department's secretaries and "
                                "administrators change this meeting.")))
     _apply(meeting, data)
-    db.session.flush()
+    _flush_or_conflict()
     return meeting
+
+
+def _flush_or_conflict() -> None:
+    """Flush in a savepoint: when the database refuses the change because of a row another
+    request saved in the meantime (a licence booked at the same moment), this change alone is
+    undone and the person gets a message instead of an error page."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as exc:
+        raise Conflict(str(_l("Another change was saved at the same moment and this one "
+                              "conflicts with it. Reload the page and try again."))) from exc
 
 
 def meeting_data(meeting: Meeting) -> MeetingData:
