@@ -27,10 +27,10 @@ from workhub.api.common import (
     json_body,
     json_errors,
     page_args,
+    rules_as_422,
     text_value,
 )
 from workhub.clock import office_zone
-from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.meetings import services as svc
 from workhub.meetings.models import Meeting
@@ -40,10 +40,6 @@ from workhub.view_helpers import acting_user
 
 CREATE_FIELDS = {"title", "starts_at", "ends_at", "place", "online_tool", "language",
                  "participants", "externals", "agenda"}
-
-
-class Unprocessable(DomainError):
-    status = 422
 
 
 def _when(data: dict, name: str, *, required: bool) -> datetime | None:
@@ -128,12 +124,7 @@ def create_meeting_api():
         ends_at=_when(data, "ends_at", required=False), place=text_value(data, "place"),
         online_tool=tool, language=language, logins=_strings(data, "participants"),
         externals=_externals(data), agenda=_strings(data, "agenda"))
-    try:
-        meeting = svc.create_meeting(acting_user(), meeting_data)
-    except DomainError as exc:
-        if type(exc) is DomainError:  # a broken rule, not a permission
-            raise Unprocessable(exc.message, code=exc.code, field=exc.field) from None
-        raise
+    meeting = rules_as_422(lambda: svc.create_meeting(acting_user(), meeting_data))
     db.session.commit()
     return jsonify({"id": meeting.id}), 201
 

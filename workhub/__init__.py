@@ -33,6 +33,7 @@ ROUTE_MODULES = (
     "transcription.api_meetings",
     "transcription.api_transcripts",
     "transcription.views_minutes",
+    "workhub.online_meetings.api",
 )
 # Modules that add a rule to a core service when imported (online meetings: a meeting that
 # holds a licence keeps it only as it stays bookable).
@@ -86,6 +87,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from workhub.jobs.views import bp as jobs_bp
     from workhub.main import bp as main_bp
     from workhub.notify.views import bp as notify_bp
+    from workhub.online_meetings.views import bp as online_meetings_bp
     from workhub.telework.stats_views import bp as telework_stats_bp
     from workhub.telework.views_bookings import bp as telework_bookings_bp
     from workhub.telework.views_delegates import bp as telework_delegates_bp
@@ -111,6 +113,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(survey_results_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(transcripts_bp)
+    app.register_blueprint(online_meetings_bp)
 
     from workhub.jobs.registry import load_job_modules
 

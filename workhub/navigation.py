@@ -83,6 +83,8 @@ NAV: tuple[NavItem | NavGroup, ...] = (
         NavItem(_l("New meeting"), "meetings.new_meeting", ("secretary", "manager", "admin")),
         NavItem(_l("Search transcripts and minutes"), "transcripts.search_page"),
         NavItem(_l("Glossary"), "transcripts.glossary_page", ("secretary", "admin")),
+        NavItem(_l("Online meeting licences"), "online_meetings.licence_list",
+                ("it_admin", "admin")),
     )),
     NavGroup(_l("Administration"), "admin", (
         NavItem(_l("Users"), "admin.users", ("admin",)),

@@ -56,7 +56,8 @@ ACCESS_MODULES = [
     for name in ("access_core", "access_telework",
                  "access_devices_inventory", "access_devices_loans", "access_devices_reports",
                  "access_surveys_build", "access_surveys_answer", "access_surveys_results",
-                 "access_transcription_meetings", "access_transcription_editor")
+                 "access_transcription_meetings", "access_transcription_editor",
+                 "access_online_meetings")
 ]
 for _module in ACCESS_MODULES:
     _clash = set(ROUTES) & set(_module.ROUTES)

@@ -60,6 +60,9 @@ PAGES = {
     "surveys-my": ("/surveys/my", ("employee",), 200),
     "surveys-build": ("/surveys/build", ("hr",), 200),
     "surveys-build-new": ("/surveys/build/new", ("hr",), 200),
+    # Online meetings (a meeting's licences, with data: tests/online_meetings/...browser...).
+    "online-licences": ("/online-meetings/licences", ("it_admin",), 200),
+    "online-licence-new": ("/online-meetings/licences/new", ("it_admin",), 200),
 }
 LANGUAGES = ("ja", "en")
 WIDTHS = ((DESKTOP["width"], DESKTOP["height"]), (MOBILE["width"], MOBILE["height"]))

@@ -14,7 +14,10 @@ from workhub.online_meetings.licences import LicenceData, create_licence
 
 
 @pytest.fixture
-def office(app, app_ctx, make_department, make_user, time_machine):
+def office(app, make_department, make_user, time_machine):
+    """Built in an app context of its own: the service tests push theirs (``app_ctx``); the
+    page and API tests must not hold one, as a request would then share its ``g`` (and the
+    signed-in user Flask-Login keeps there) with every other request of the test."""
     time_machine.move_to(NOW, tick=False)
     make_department("SEC", "秘書課", name_en="Secretariat")
     make_department("OTH", "他課", name_en="Other division")
@@ -26,6 +29,12 @@ def office(app, app_ctx, make_department, make_user, time_machine):
         "out": make_user("out", ("employee", "manager"), "OTH"),
         "it": make_user("it", ("employee", "it_admin"), "OTH"),
     }
+    with app.app_context():
+        _licences()
+    return people
+
+
+def _licences() -> None:
     it = user("it")
     for data in (
         LicenceData(name="Zoom 1", tool="zoom", capacity=100, contract_ref="R8-001",
@@ -38,4 +47,3 @@ def office(app, app_ctx, make_department, make_user, time_machine):
     ):
         create_licence(it, data)
     db.session.commit()
-    return people

@@ -23,7 +23,7 @@ from workhub.meetings import services as meetings
 from workhub.online_meetings.bookings import book_licence, free_licences, release_licence
 from workhub.online_meetings.models import LicenceBooking
 
-pytestmark = pytest.mark.usefixtures("english", "fast_hashing")
+pytestmark = pytest.mark.usefixtures("english", "fast_hashing", "app_ctx")
 HOUR = timedelta(hours=1)
 
 

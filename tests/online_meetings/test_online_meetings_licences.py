@@ -25,7 +25,7 @@ from workhub.online_meetings.licences import (
     update_licence,
 )
 
-pytestmark = pytest.mark.usefixtures("english", "fast_hashing")
+pytestmark = pytest.mark.usefixtures("english", "fast_hashing", "app_ctx")
 
 
 def data(**changes) -> LicenceData:

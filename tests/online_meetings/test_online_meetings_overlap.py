@@ -24,7 +24,7 @@ from workhub.online_meetings import overlap
 from workhub.online_meetings.bookings import book_licence
 from workhub.online_meetings.models import LicenceBooking
 
-pytestmark = pytest.mark.usefixtures("english", "fast_hashing")
+pytestmark = pytest.mark.usefixtures("english", "fast_hashing", "app_ctx")
 BOOKINGS = LicenceBooking.__table__
 HOUR = timedelta(hours=1)
 

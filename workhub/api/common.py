@@ -25,6 +25,23 @@ class BadRequest(DomainError):
     """The request itself is malformed (HTTP 400)."""
 
 
+class Unprocessable(DomainError):
+    """A well-formed request that a rule refuses (HTTP 422)."""
+
+    status = 422
+
+
+def rules_as_422(call):
+    """Run the service ``call``; a plain broken rule (DomainError itself, 400 on the pages)
+    answers 422 here, while permissions, conflicts and missing rows keep their status."""
+    try:
+        return call()
+    except DomainError as exc:
+        if type(exc) is DomainError:
+            raise Unprocessable(exc.message, code=exc.code, field=exc.field) from None
+        raise
+
+
 def json_errors(view):
     """Answer a DomainError raised by ``view`` as JSON with its status, after a rollback.
 

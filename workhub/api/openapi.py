@@ -18,6 +18,7 @@ PACKAGE_DOCS = (
     "surveys.openapi_results",
     "transcription.openapi_meetings",
     "transcription.openapi_transcripts",
+    "workhub.online_meetings.openapi_online",
 )
 
 

@@ -25,7 +25,7 @@ PATH_FEATURES = {
     "devices": "devices", "lines": "devices", "allocations": "devices",
     "device-requests": "devices",
     "surveys": "surveys",
-    "meetings": "meetings", "segments": "meetings",
+    "meetings": "meetings", "segments": "meetings", "licences": "meetings",
 }
 # Who the token belongs to, the API description and the status of one's own jobs.
 OPEN_PATHS = {"me", "openapi.json", "jobs"}

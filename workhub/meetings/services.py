@@ -26,6 +26,7 @@ from workhub.meetings.permissions import (
     visible_meetings,
 )
 from workhub.org.models import User
+from workhub.validation import fits_id
 
 MAX_TITLE, MAX_PLACE, MAX_NAME, MAX_AFFILIATION, MAX_AGENDA_TITLE = 200, 200, 120, 200, 300
 MAX_PARTICIPANTS, MAX_AGENDA = 200, 100
@@ -208,7 +209,7 @@ def get_meeting(meeting_id: int, user: User, *, manage: bool = False,
 
     ``refusal`` replaces the message of the 403 for managing, to name what is being changed.
     """
-    meeting = db.session.get(Meeting, meeting_id)
+    meeting = db.session.get(Meeting, meeting_id) if fits_id(meeting_id) else None
     if meeting is None:
         raise NotFound(str(_l("No such meeting.")))
     if not can_view_meeting(user, meeting):

@@ -174,6 +174,35 @@ def free_licences(*, tool: str, starts_at: datetime, ends_at: datetime, particip
             if _under_contract(licence, starts_at)]
 
 
+def held_by(meeting: Meeting) -> list[LicenceBooking]:
+    """The licences ``meeting`` holds, host licence first."""
+    return list(db.session.scalars(
+        select(LicenceBooking).join(Licence).where(LicenceBooking.meeting_id == meeting.id)
+        .order_by(Licence.kind, Licence.name)))
+
+
+def bookable(meeting: Meeting) -> bool:
+    """Whether the meeting can book a licence at all: it has an end still to come."""
+    return meeting.ends_at is not None and meeting.ends_at > datetime.now(meeting.ends_at.tzinfo)
+
+
+def suggestions(meeting: Meeting, user: User) -> list[Licence]:
+    """For whoever manages ``meeting``: the licences free for its time that it could book
+    (host licences of its tool unless it holds one, and room kits), smallest first."""
+    if not can_manage_meeting(user, meeting) or not bookable(meeting):
+        return []
+    held = held_by(meeting)
+    kinds = {b.licence.kind for b in held}
+    found: list[Licence] = []
+    for kind in ("host", "room"):
+        if kind in kinds or (kind == "host" and meeting.online_tool == "none"):
+            continue
+        found += free_licences(tool=meeting.online_tool, starts_at=meeting.starts_at,
+                               ends_at=meeting.ends_at, participants=_participants(meeting),
+                               organiser=meeting.organiser, kind=kind, meeting_id=meeting.id)
+    return found
+
+
 @change_rule
 def follow_meeting(meeting: Meeting, data: MeetingData, participants: int) -> None:
     """A meeting that holds licences keeps them only as it stays bookable: the bookings move

@@ -108,6 +108,7 @@ def _apply(licence: Licence, data: LicenceData) -> None:
             raise DomainError(str(_l("No user with the login ID %(login)s.", login=login)),
                               field="assigned_user")
     assigned_department = _department(data.assigned_department, "assigned_department")
+    paying_department = _department(data.paying_department, "paying_department")
     if data.mode == "assigned" and assigned_user is None and assigned_department is None:
         raise DomainError(str(_l("Name the person or department the licence is assigned to.")),
                           field="assigned_user")
@@ -120,17 +121,18 @@ def _apply(licence: Licence, data: LicenceData) -> None:
     if taken:
         raise Conflict(str(_l("Another licence is already called %(name)s.", name=name)),
                        field="name")
+    account = clean_text(data.account, str(_l("Account")), 200, name="account")
+    contract_ref = clean_text(data.contract_ref, str(_l("Contract number")), 100,
+                              name="contract_ref")
+    notes = clean_text(data.notes, str(_l("Notes")), 2000, multiline=True, name="notes")
+    # Nothing is changed before every value is checked (a query below would flush it).
     licence.name, licence.kind, licence.tool, licence.mode = name, data.kind, data.tool, data.mode
     licence.capacity, licence.monthly_cost_yen = capacity, cost
-    licence.account = clean_text(data.account, str(_l("Account")), 200, name="account")
-    licence.contract_ref = clean_text(data.contract_ref, str(_l("Contract")), 100,
-                                      name="contract_ref")
+    licence.account, licence.contract_ref, licence.notes = account, contract_ref, notes
     licence.contract_start, licence.contract_end = data.contract_start, data.contract_end
-    licence.paying_department = _department(data.paying_department, "paying_department")
+    licence.paying_department = paying_department
     licence.assigned_user, licence.assigned_department = assigned_user, assigned_department
     licence.active = bool(data.active)
-    licence.notes = clean_text(data.notes, str(_l("Notes")), 2000, multiline=True,
-                               name="notes")
 
 
 def create_licence(actor: User, data: LicenceData, *, ip: str | None = None) -> Licence:

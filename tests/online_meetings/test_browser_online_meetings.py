@@ -1,0 +1,76 @@
+"""Online-meeting licences in a real browser: IT adds a Zoom host licence in the form on a PC,
+then a secretary opens her meeting's licences on a phone and books the free one in one tap.
+Every page is checked with axe-core and for sideways scrolling, in Japanese (the staff's
+language) and photographed (test-artifacts/screenshots/)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from tests.fixtures_browser import log_in
+from tests.pages import check_page, phone, submit
+from workhub.extensions import db
+from workhub.meetings import services as meetings
+from workhub.online_meetings.models import Licence, LicenceBooking
+from workhub.org.models import User
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fast_hashing")]
+# Still to come whenever the suite runs (the browser needs a clock that ticks).
+STARTS = datetime(2035, 6, 4, 1, 0, tzinfo=UTC)
+
+
+def test_it_adds_a_licence_and_a_secretary_books_it(app, new_page, make_department, make_user,
+                                                    screenshot):
+    make_department("HISHO", "秘書課", name_en="Secretariat")
+    make_department("JOHO", "情報政策課", name_en="IT Policy Division")
+    it = make_user("yumi", roles=("employee", "it_admin"), display_name="田中 由美",
+                   department="JOHO")
+    secretary = make_user("kana", roles=("employee", "secretary"), display_name="佐藤 加奈",
+                          department="HISHO")
+    make_user("taro", display_name="山本 太郎", department="HISHO")
+
+    # 1. IT adds a pooled Zoom licence on a PC.
+    desk = new_page()
+    log_in(desk, it)
+    desk.goto("/online-meetings/licences/new")
+    check_page(desk, "the new licence form")
+    desk.locator("#name").fill("Zoom 会議用 1")
+    desk.locator("#tool").select_option("zoom")
+    desk.locator("#capacity").fill("100")
+    desk.locator("#contract_ref").fill("R8-情政-012")
+    desk.locator("#contract_end").fill("2036-03-31")
+    desk.locator("#monthly_cost_yen").fill("2200")
+    desk.locator("#paying_department").select_option("JOHO")
+    screenshot(desk, "1-form")
+    submit(desk, "main form")
+    expect(desk.locator("#licences")).to_contain_text("Zoom 会議用 1")
+    check_page(desk, "the licence list")
+    screenshot(desk, "2-list")
+
+    with app.app_context():
+        organiser = db.session.get(User, secretary.id)
+        meeting = meetings.create_meeting(organiser, meetings.MeetingData(
+            title="市民窓口オンライン化 検討会", starts_at=STARTS,
+            ends_at=STARTS.replace(hour=2), online_tool="zoom", logins=["taro"]))
+        db.session.commit()
+        meeting_id = meeting.id
+
+    # 2. The secretary books it on a phone.
+    mobile = phone(new_page)
+    log_in(mobile, secretary)
+    mobile.goto(f"/online-meetings/meetings/{meeting_id}/licences")
+    expect(mobile.locator("#free")).to_contain_text("Zoom 会議用 1")
+    check_page(mobile, "the meeting's licences on a phone")
+    screenshot(mobile, "3-free")
+    submit(mobile, "#free form")
+    expect(mobile.locator("#held")).to_contain_text("Zoom 会議用 1")
+    check_page(mobile, "the booked licence on a phone")
+    screenshot(mobile, "4-booked")
+    with app.app_context():
+        booking = db.session.scalar(select(LicenceBooking))
+        assert booking.meeting_id == meeting_id
+        assert db.session.get(Licence, booking.licence_id).name == "Zoom 会議用 1"
