@@ -38,8 +38,8 @@ from workhub.pagination import paginate
 from workhub.request_limits import body_limit
 from workhub.view_helpers import acting_user
 
-CREATE_FIELDS = {"title", "starts_at", "ends_at", "place", "online_tool", "language",
-                 "participants", "externals", "agenda"}
+CREATE_FIELDS = {"title", "starts_at", "ends_at", "place", "online_tool", "language", "join_url",
+                 "notes", "participants", "externals", "agenda"}
 
 
 def _when(data: dict, name: str, *, required: bool) -> datetime | None:
@@ -89,6 +89,7 @@ def meeting_json(meeting: Meeting, recordings: list[Recording] | None = None) ->
         "starts_at": meeting.starts_at.isoformat(),
         "ends_at": meeting.ends_at.isoformat() if meeting.ends_at else None,
         "place": meeting.place, "online_tool": meeting.online_tool,
+        "join_url": meeting.join_url,
         "language": meeting.language,
         "organiser": meeting.organiser.login if meeting.organiser else None,
     }
@@ -100,6 +101,7 @@ def meeting_json(meeting: Meeting, recordings: list[Recording] | None = None) ->
                 {"login": None, "name": p.name, "affiliation": p.affiliation}
                 for p in meeting.participants],
             "agenda": [a.title for a in meeting.agenda],
+            "notes": meeting.notes,
             "recordings": [{
                 "id": r.id, "name": r.original_name, "duration": r.duration,
                 "size": r.size, "uploaded_at": r.uploaded_at.isoformat(),
@@ -122,6 +124,7 @@ def create_meeting_api():
     meeting_data = svc.MeetingData(
         title=title, starts_at=_when(data, "starts_at", required=True),
         ends_at=_when(data, "ends_at", required=False), place=text_value(data, "place"),
+        join_url=text_value(data, "join_url"), notes=text_value(data, "notes"),
         online_tool=tool, language=language, logins=_strings(data, "participants"),
         externals=_externals(data), agenda=_strings(data, "agenda"))
     meeting = rules_as_422(lambda: svc.create_meeting(acting_user(), meeting_data))

@@ -14,6 +14,8 @@ from wtforms.validators import DataRequired, Length, Optional
 from workhub.clock import office_zone
 from workhub.meetings.services import (
     MAX_AGENDA_TITLE,
+    MAX_JOIN_URL,
+    MAX_NOTES,
     MAX_PLACE,
     MAX_TITLE,
     MeetingData,
@@ -46,6 +48,15 @@ class MeetingForm(FlaskForm):
         Length(max=MAX_PLACE, message=_l("At most %(max)d characters."))])
     online_tool = SelectField(_l("Online tool"), choices=_choices(ONLINE_TOOL_LABELS),
                               default="none")
+    join_url = StringField(_l("Link to join (optional)"), filters=[_strip],
+                           render_kw={"inputmode": "url", "placeholder": "https://"},
+                           validators=[Length(max=MAX_JOIN_URL,
+                                              message=_l("At most %(max)d characters."))],
+                           description=_l("The online meeting's https:// address; it goes into "
+                                          "the invitation."))
+    notes = TextAreaField(_l("Notes for the participants (optional)"), render_kw={"rows": 3},
+                          validators=[Length(max=MAX_NOTES,
+                                             message=_l("At most %(max)d characters."))])
     language = SelectField(_l("Language of the recording"), choices=_choices(LANGUAGE_LABELS),
                            default="ja")
     participants = TextAreaField(
@@ -67,6 +78,7 @@ class MeetingForm(FlaskForm):
         return MeetingData(
             title=self.title.data or "", starts_at=starts, ends_at=ends, place=self.place.data,
             online_tool=self.online_tool.data, language=self.language.data,
+            join_url=self.join_url.data or None, notes=self.notes.data or None,
             logins=(self.participants.data or "").splitlines(),
             externals=(self.externals.data or "").splitlines(),
             agenda=(self.agenda.data or "").splitlines())
@@ -78,6 +90,7 @@ class MeetingForm(FlaskForm):
         self.end.data = data.ends_at.astimezone(zone).time() if data.ends_at else None
         self.place.data, self.online_tool.data = data.place, data.online_tool
         self.language.data = data.language
+        self.join_url.data, self.notes.data = data.join_url, data.notes
         self.participants.data = "\n".join(data.logins)
         self.externals.data = "\n".join(data.externals)
         self.agenda.data = "\n".join(data.agenda)

@@ -13,6 +13,7 @@ _MEETING_PROPS = {
     "online_tool": {"type": "string", "enum": ["none", "teams", "zoom", "webex", "other"]},
     "language": {"type": "string", "enum": ["ja", "en", "auto"]},
     "organiser": {"type": "string", "nullable": True, "description": "Login ID"},
+    "join_url": {"type": "string", "nullable": True, "description": "https:// link to join"},
 }
 
 SCHEMAS: dict = {
@@ -45,6 +46,7 @@ SCHEMAS: dict = {
                 "login": {"type": "string", "nullable": True}, "name": {"type": "string"},
                 "affiliation": {"type": "string", "nullable": True}}}},
             "agenda": {"type": "array", "items": {"type": "string"}},
+            "notes": {"type": "string", "nullable": True},
             "recordings": {"type": "array", "items": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "name": {"type": "string"},
                 "duration": {"type": "number"}, "size": {"type": "integer"},
@@ -76,6 +78,10 @@ def paths() -> dict:
         "place": {"type": "string", "nullable": True, "maxLength": 200},
         "online_tool": {"type": "string", "enum": ["none", "teams", "zoom", "webex", "other"]},
         "language": {"type": "string", "enum": ["ja", "en", "auto"]},
+        "join_url": {"type": "string", "nullable": True, "maxLength": 500,
+                     "description": "https:// link of the online meeting"},
+        "notes": {"type": "string", "nullable": True, "maxLength": 4000,
+                  "description": "For the participants (the invitation)"},
         "participants": {**strings, "description": "Login IDs of staff participants"},
         "externals": {"type": "array", "items": {"type": "object", "properties": {
             "name": {"type": "string"}, "affiliation": {"type": "string", "nullable": True}}}},

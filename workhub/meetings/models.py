@@ -15,6 +15,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -43,6 +44,8 @@ class Meeting(db.Model):
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     place: Mapped[str | None] = mapped_column(String(200))
     online_tool: Mapped[str] = mapped_column(String(16), default="none")
+    join_url: Mapped[str | None] = mapped_column(String(500))  # the online meeting's link
+    notes: Mapped[str | None] = mapped_column(Text)  # for the participants (the invitation)
     language: Mapped[str] = mapped_column(String(8), default="ja")
     organiser_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
                                                      index=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
@@ -26,11 +27,12 @@ from workhub.meetings.permissions import (
     visible_meetings,
 )
 from workhub.org.models import User
-from workhub.validation import fits_id
+from workhub.validation import clean_text, fits_id
 
 MAX_TITLE, MAX_PLACE, MAX_NAME, MAX_AFFILIATION, MAX_AGENDA_TITLE = 200, 200, 120, 200, 300
 MAX_PARTICIPANTS, MAX_AGENDA = 200, 100
 MAX_LOGIN = 64
+MAX_JOIN_URL, MAX_NOTES = 500, 4000
 
 # Rules other parts of WorkHub add to a meeting's change (a feature registers its own with
 # ``change_rule`` when it is imported: core never imports a feature). Each is called with the
@@ -59,6 +61,8 @@ class MeetingData:
     place: str | None = None
     online_tool: str = "none"
     language: str = "ja"
+    join_url: str | None = None  # https:// link of the online meeting
+    notes: str | None = None  # for the participants; goes into the invitation
     logins: Sequence[str] = ()  # staff participants
     externals: Sequence[str] = ()  # "Name" or "Name / Affiliation"
     agenda: Sequence[str] = ()
@@ -125,9 +129,25 @@ def _check(data: MeetingData) -> None:
         raise DomainError(str(_l("Choose a language from the list.")), field="language")
 
 
+def _join_url(value) -> str | None:
+    """An https:// link with a host, nothing else (it is shown as a link and put into
+    invitations: no javascript:, no plain http on a city network)."""
+    url = _text(value, "join_url", MAX_JOIN_URL)
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "https" or not parts.hostname or " " in url \
+            or parts.username or parts.password:
+        raise DomainError(str(_l("Give the meeting's link as an https:// address.")),
+                          field="join_url")
+    return url
+
+
 def _apply(meeting: Meeting, data: MeetingData) -> None:
     title = _text(data.title, "title", MAX_TITLE, required=True)
     place = _text(data.place, "place", MAX_PLACE)
+    join_url = _join_url(data.join_url)
+    notes = clean_text(data.notes, str(_l("Notes")), MAX_NOTES, multiline=True, name="notes")
     _check(data)
     users = _users(data.logins)
     externals = _externals(data.externals)
@@ -138,6 +158,7 @@ def _apply(meeting: Meeting, data: MeetingData) -> None:
     for rule in CHANGE_RULES:
         rule(meeting, data, len(users) + len(externals))
     meeting.title, meeting.place = title, place
+    meeting.join_url, meeting.notes = join_url, notes
     meeting.starts_at, meeting.ends_at = data.starts_at, data.ends_at
     meeting.online_tool, meeting.language = data.online_tool, data.language
     # The rows of people who stay are kept (with who attended, for the minutes' 出席者/欠席者).
@@ -197,6 +218,7 @@ def meeting_data(meeting: Meeting) -> MeetingData:
     return MeetingData(
         title=meeting.title, starts_at=meeting.starts_at, ends_at=meeting.ends_at,
         place=meeting.place, online_tool=meeting.online_tool, language=meeting.language,
+        join_url=meeting.join_url, notes=meeting.notes,
         logins=[p.user.login for p in meeting.participants if p.user is not None],
         externals=[p.name + (f" / {p.affiliation}" if p.affiliation else "")
                    for p in meeting.participants if p.user_id is None and p.name],
