@@ -39,6 +39,15 @@ ROUTES: dict[tuple[str, str], Call] = {
         params=MEETING, ok=400, by_role=OTHERS),
     ("POST", "/online-meetings/meetings/<int:meeting_id>/licences/<int:licence_id>/release"):
         Call(params=BOTH, ok=303, by_role=OTHERS),
+    # The matrix's meeting has no staff participant to invite: 400 on the page, 422 in the API.
+    ("POST", "/online-meetings/meetings/<int:meeting_id>/invitations"): Call(
+        params=MEETING, ok=400, by_role=OTHERS),
+    ("POST", "/online-meetings/meetings/<int:meeting_id>/invitations/cancel"): Call(
+        params=MEETING, ok=400, by_role=OTHERS),
+    ("POST", "/api/v1/meetings/<int:meeting_id>/invitations"): Call(params=MEETING, ok=400,
+                                                                    by_role=OTHERS),
+    ("DELETE", "/api/v1/meetings/<int:meeting_id>/invitations"): Call(params=MEETING, ok=422,
+                                                                      by_role=OTHERS),
     ("GET", "/api/v1/licences"): Call(by_role=NOT_IT),
     ("POST", "/api/v1/licences"): Call(ok=400, by_role=NOT_IT),  # a form, not JSON
     ("GET", "/api/v1/licences/<int:licence_id>"): Call(params=LICENCE, by_role=NOT_IT),

@@ -1,5 +1,6 @@
 """Online-meeting licences in a real browser: IT adds a Zoom host licence in the form on a PC,
-then a secretary opens her meeting's licences on a phone and books the free one in one tap.
+then a secretary opens her meeting's licences on a phone, books the free one in one tap and
+sends the invitation.
 Every page is checked with axe-core and for sideways scrolling, in Japanese (the staff's
 language) and photographed (test-artifacts/screenshots/)."""
 
@@ -70,6 +71,11 @@ def test_it_adds_a_licence_and_a_secretary_books_it(app, new_page, make_departme
     expect(mobile.locator("#held")).to_contain_text("Zoom 会議用 1")
     check_page(mobile, "the booked licence on a phone")
     screenshot(mobile, "4-booked")
+    # 3. She sends the invitation to the participant.
+    submit(mobile, "#h-invite ~ div form")
+    expect(mobile.locator("#invitation-state")).to_contain_text("1 人へ送りました")
+    check_page(mobile, "the invitation sent, on a phone")
+    screenshot(mobile, "5-invited")
     with app.app_context():
         booking = db.session.scalar(select(LicenceBooking))
         assert booking.meeting_id == meeting_id

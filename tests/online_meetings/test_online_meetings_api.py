@@ -163,3 +163,18 @@ def test_a_read_only_token_may_look_but_not_book(app, client, office):
                           json={"licence_id": lid(app, "Zoom 1")})
     assert refused.status_code == 403
     assert refused.json["error"]["code"] == "insufficient_scope"
+
+
+def test_invitations_through_the_api(app, client, office):
+    made = mid(app, "sec")
+    sec = bearer(client, "sec")
+    url = f"/api/v1/meetings/{made}/invitations"
+    response = client.post(url, headers=sec)
+    assert response.status_code == 201, response.json
+    assert response.json == {"sequence": 0, "recipients": 1}
+    assert client.post(url, headers=sec).json == {"sequence": 1, "recipients": 1}
+    assert client.post(url, headers=sec, json={"to": "everyone"}).status_code == 400
+    assert client.delete(url, headers=sec).json["sequence"] == 2
+    again = client.delete(url, headers=sec)
+    assert again.status_code == 422
+    assert client.post(url, headers=bearer(client, "emp")).status_code == 403

@@ -160,3 +160,28 @@ def test_a_participant_sees_the_licences_but_no_buttons(app, client, office):
     assert "Booked for this meeting" in page and "Free at this time" not in page
     assert client.post(f"/online-meetings/meetings/{made}/licences",
                        data={"licence_id": "1"}).status_code in (400, 403)
+
+
+def test_send_and_cancel_the_invitation_from_the_page(app, client, office):
+    with app.app_context():
+        made = meeting("sec").id
+    sign_in(client, office["sec"])
+    url = f"/online-meetings/meetings/{made}/licences"
+    assert "Send the invitation" in client.get(url).get_data(as_text=True)
+    response = client.post(f"/online-meetings/meetings/{made}/invitations",
+                           data={"csrf_token": csrf_token(client, url)}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "The invitation has been sent to 1 people" in page
+    assert "Sent to 1 people" in page and "Send the update" in page
+    response = client.post(f"/online-meetings/meetings/{made}/invitations/cancel",
+                           data={"csrf_token": csrf_token(client, url)}, follow_redirects=True)
+    assert "The invitation was cancelled" in response.get_data(as_text=True)
+    # Nothing left to cancel: the page says so with a 4xx.
+    response = client.post(f"/online-meetings/meetings/{made}/invitations/cancel",
+                           data={"csrf_token": csrf_token(client, url)})
+    assert response.status_code == 400
+    assert "No invitation of this meeting is out" in response.get_data(as_text=True)
+    participant = app.test_client()
+    sign_in(participant, office["emp"])
+    assert participant.post(f"/online-meetings/meetings/{made}/invitations",
+                            data={"csrf_token": csrf_token(participant, url)}).status_code == 403

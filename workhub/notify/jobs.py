@@ -30,6 +30,7 @@ def send_mail(job, ctx):
         to=payload["to"],
         subject=payload["subject"],
         body=payload["body"],
+        calendar=payload.get("calendar"),
     )
     ctx.check_cancelled()
     try:

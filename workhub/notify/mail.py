@@ -20,9 +20,14 @@ class MailRejected(Exception):
 
 
 def build_message(*, sender: str, to: str, subject: str, body: str,
-                  sender_name: str | None = None) -> EmailMessage:
+                  sender_name: str | None = None,
+                  calendar: dict | None = None) -> EmailMessage:
     """Return a UTF-8 mail that any relay can carry: 7-bit throughout, Japanese subjects as
-    RFC 2047 words, a Japanese body in base64."""
+    RFC 2047 words, a Japanese body in base64.
+
+    ``calendar`` (``{"method": "REQUEST" | "CANCEL", "text": <iCalendar>}``) makes it an
+    invitation: the text goes beside the body as ``text/calendar; method=…`` (what mail
+    programs show with accept / decline buttons) and again as ``invite.ics``."""
     msg = EmailMessage()
     msg["From"] = formataddr((sender_name, sender)) if sender_name else sender
     msg["To"] = to
@@ -33,6 +38,12 @@ def build_message(*, sender: str, to: str, subject: str, body: str,
     # does not offer 8BITMIME may refuse or mangle (smtplib never declares BODY=8BITMIME).
     cte = None if body.isascii() else "base64"
     msg.set_content(body, charset="utf-8", cte=cte)
+    if calendar:
+        ics = calendar["text"]
+        msg.add_alternative(ics, subtype="calendar", charset="utf-8", cte="base64",
+                            params={"method": calendar["method"]})
+        msg.add_attachment(ics.encode("utf-8"), maintype="application", subtype="ics",
+                           filename="invite.ics")
     return msg
 
 

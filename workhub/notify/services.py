@@ -42,15 +42,19 @@ def render_mail(template: str, language: str, **context) -> tuple[str, str]:
 
 
 def queue_mail(to: str, template: str, *, language: str, user: User | None = None,
-               requested_by: User | None = None, **context):
-    """Render a mail and queue it for delivery; return the job."""
+               requested_by: User | None = None, calendar: dict | None = None, **context):
+    """Render a mail and queue it for delivery; return the job. ``calendar`` makes it an
+    invitation (see ``mail.build_message``)."""
     address = check_email(to)
     if address is None:
         raise DomainError(str(_l("An e-mail address is required.")), field="email")
     subject, body = render_mail(template, language, recipient=user, **context)
+    payload = {"to": address, "subject": subject, "body": body, "template": template}
+    if calendar:
+        payload["calendar"] = calendar
     return enqueue(
         "mail.send",
-        {"to": address, "subject": subject, "body": body, "template": template},
+        payload,
         requested_by,
         max_attempts=MAIL_MAX_ATTEMPTS,
     )

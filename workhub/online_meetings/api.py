@@ -31,8 +31,9 @@ from workhub.api.common import (
 from workhub.errors import Forbidden, NotFound
 from workhub.extensions import db
 from workhub.meetings import services as meetings
-from workhub.online_meetings import bookings, licences
+from workhub.online_meetings import bookings, invitations, licences
 from workhub.online_meetings.models import Licence, LicenceBooking
+from workhub.online_meetings.views import meeting_url
 from workhub.validation import fits_id
 from workhub.view_helpers import acting_user, client_ip
 
@@ -178,3 +179,23 @@ def release_licence_api(meeting_id: int, licence_id: int):
     bookings.release_licence(acting_user(), meeting, licence_id if fits_id(licence_id) else 0)
     db.session.commit()
     return "", 204
+
+
+@bp.post("/meetings/<int:meeting_id>/invitations")
+@json_errors
+def invite_api(meeting_id: int):
+    meeting = meetings.get_meeting(meeting_id, acting_user(), manage=True)
+    json_body(set())
+    sent = rules_as_422(lambda: invitations.send(acting_user(), meeting,
+                                                 meeting_url=meeting_url(meeting.id)))
+    db.session.commit()
+    return jsonify({"sequence": sent.sequence, "recipients": sent.recipients}), 201
+
+
+@bp.delete("/meetings/<int:meeting_id>/invitations")
+@json_errors
+def uninvite_api(meeting_id: int):
+    meeting = meetings.get_meeting(meeting_id, acting_user(), manage=True)
+    cancelled = rules_as_422(lambda: invitations.cancel(acting_user(), meeting))
+    db.session.commit()
+    return jsonify({"sequence": cancelled.sequence, "recipients": cancelled.recipients})

@@ -105,3 +105,19 @@ class LicenceBooking(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     licence: Mapped[Licence] = relationship()
+
+
+class Invitation(db.Model):
+    """The invitation of a meeting as last mailed: iCalendar's SEQUENCE grows with every
+    update, so mail programs replace the entry instead of adding a second one; a cancelled
+    invitation went out with METHOD:CANCEL."""
+
+    __tablename__ = "meeting_invitations"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

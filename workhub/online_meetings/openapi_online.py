@@ -39,6 +39,10 @@ SCHEMAS: dict = {
     "LicenceBooking": {"type": "object", "required": ["licence", "starts_at", "ends_at"],
                        "properties": {"licence": {"$ref": _REF + "Licence"},
                                       "starts_at": _WHEN, "ends_at": _WHEN}},
+    "InvitationSent": {"type": "object", "required": ["sequence", "recipients"],
+                       "properties": {"sequence": {"type": "integer", "minimum": 0,
+                                                   "description": "iCalendar SEQUENCE"},
+                                      "recipients": {"type": "integer", "minimum": 0}}},
     "MeetingLicences": {
         "type": "object", "required": ["held", "free"],
         "properties": {
@@ -109,6 +113,23 @@ def paths() -> dict:
                                    "422": error_ref("The licence does not fit the meeting "
                                                     "(tool, end time, capacity, contract, "
                                                     "assignment)")}},
+        },
+        "/meetings/{meeting_id}/invitations": {
+            "post": {"summary": "Mail the iCalendar invitation (or, after the first, the "
+                                "update) to the meeting's staff participants",
+                     "parameters": [meeting_id],
+                     "responses": {"201": json_ref("InvitationSent", "Queued for mailing"),
+                                   **_AUTH, "400": error_ref("A body was sent"),
+                                   "403": error_ref("May not manage this meeting"),
+                                   "404": error_ref("No such meeting"),
+                                   "422": error_ref("No end time, over, or no staff "
+                                                    "participant with an address")}},
+            "delete": {"summary": "Mail the cancellation (METHOD:CANCEL)",
+                       "parameters": [meeting_id],
+                       "responses": {"200": json_ref("InvitationSent", "Queued for mailing"),
+                                     **_AUTH, "403": error_ref("May not manage this meeting"),
+                                     "404": error_ref("No such meeting"),
+                                     "422": error_ref("No invitation out to cancel")}},
         },
         "/meetings/{meeting_id}/licences/{licence_id}": {"delete": {
             "summary": "Release a licence the meeting holds", "parameters": [meeting_id,

@@ -7,13 +7,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
+from werkzeug.routing import BuildError
 
 from workhub.auth.permissions import roles_required
 from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.meetings import services as meetings
 from workhub.meetings.permissions import can_manage_meeting
-from workhub.online_meetings import bookings, licences
+from workhub.online_meetings import bookings, invitations, licences
 from workhub.online_meetings.forms import (
     KIND_LABELS,
     MODE_LABELS,
@@ -131,6 +132,8 @@ def _meeting_page(meeting_id: int, errors=(), status: int = 200):
         "online_meetings/meeting_licences.html", meeting=meeting,
         held=bookings.held_by(meeting), free=bookings.suggestions(meeting, user),
         bookable=bookings.bookable(meeting), may_manage=can_manage_meeting(user, meeting),
+        invitation=(sent := invitations.state(meeting)),
+        invitation_outdated=invitations.outdated(meeting, sent),
         book_form=BookForm(formdata=None), action_form=ActionForm(formdata=None),
         errors=list(errors), **LABELS), status
 
@@ -170,4 +173,46 @@ def meeting_release(meeting_id: int, licence_id: int):
     bookings.release_licence(acting_user(), meeting, licence_id if fits_id(licence_id) else 0)
     db.session.commit()
     flash(_("The licence has been released."), "success")
+    return redirect(url_for("online_meetings.meeting_licences", meeting_id=meeting_id), 303)
+
+
+def meeting_url(meeting_id: int) -> str | None:
+    """The meeting's own page, for the invitation (it lives in another package's pages)."""
+    try:
+        return url_for("meetings.meeting_page", meeting_id=meeting_id, _external=True)
+    except BuildError:
+        return None
+
+
+@bp.post("/meetings/<int:meeting_id>/invitations")
+@login_required
+def meeting_invite(meeting_id: int):
+    meeting = meetings.get_meeting(meeting_id, acting_user(), manage=True)
+    if not ActionForm().validate():
+        return _meeting_page(meeting.id, [_("The form has expired. Reload the page and try "
+                                            "again.")], 400)
+    try:
+        sent = invitations.send(acting_user(), meeting, meeting_url=meeting_url(meeting.id))
+    except DomainError as exc:
+        db.session.rollback()
+        return _meeting_page(meeting_id, [exc.message], exc.status)
+    db.session.commit()
+    flash(_("The invitation has been sent to %(n)d people.", n=sent.recipients), "success")
+    return redirect(url_for("online_meetings.meeting_licences", meeting_id=meeting_id), 303)
+
+
+@bp.post("/meetings/<int:meeting_id>/invitations/cancel")
+@login_required
+def meeting_uninvite(meeting_id: int):
+    meeting = meetings.get_meeting(meeting_id, acting_user(), manage=True)
+    if not ActionForm().validate():
+        return _meeting_page(meeting.id, [_("The form has expired. Reload the page and try "
+                                            "again.")], 400)
+    try:
+        invitations.cancel(acting_user(), meeting)
+    except DomainError as exc:
+        db.session.rollback()
+        return _meeting_page(meeting_id, [exc.message], exc.status)
+    db.session.commit()
+    flash(_("The cancellation has been sent."), "success")
     return redirect(url_for("online_meetings.meeting_licences", meeting_id=meeting_id), 303)
