@@ -120,7 +120,7 @@ def test_what_was_typed_as_a_login_is_never_stored(app, client, make_user):
                                 "csrf_token": csrf_token(client)})
     with app.app_context():
         rows = db.session.scalars(select(AuditEvent).where(
-            AuditEvent.event == "login.failed")).all()
+            AuditEvent.event == "login.failed").order_by(AuditEvent.id)).all()
         assert len(rows) == 3
         for row in rows:
             stored = " ".join(str(v) for v in (row.actor_login, row.target, row.detail))

@@ -119,11 +119,21 @@ def test_an_upload_route_takes_more_than_the_default(app, logged_in, client):
 @pytest.fixture
 def served(app):
     server = waitress_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
+    stop = threading.Event()
+
+    def serve() -> None:
+        # The loop closes the server itself when told to stop: closing it from the test's
+        # thread could pull the socket out from under a select() in progress (EBADF).
+        while not stop.is_set():
+            server.asyncore.loop(timeout=0.05, map=server._map, count=1)
+        server.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     yield server.effective_port
-    server.close()
+    stop.set()
     thread.join(timeout=5)
+    assert not thread.is_alive()
 
 
 HEADERS = "Host: workhub\r\nConnection: close\r\n"
