@@ -107,6 +107,8 @@ def load_demo(password: str) -> int:
         created += 1
     db.session.flush()
     from workhub.devices.demo import load_devices_demo
+    from workhub.online_meetings.demo import load_online_meetings_demo
 
     load_devices_demo()
+    load_online_meetings_demo()
     return created
