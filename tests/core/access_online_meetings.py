@@ -48,6 +48,15 @@ ROUTES: dict[tuple[str, str], Call] = {
                                                                     by_role=OTHERS),
     ("DELETE", "/api/v1/meetings/<int:meeting_id>/invitations"): Call(params=MEETING, ok=422,
                                                                       by_role=OTHERS),
+    # The matrix's meeting is still to come: a rating is refused (400 page, 422 API).
+    ("POST", "/online-meetings/meetings/<int:meeting_id>/rating"): Call(
+        params=MEETING, ok=400, by_role=OTHERS),
+    ("PUT", "/api/v1/meetings/<int:meeting_id>/rating"): Call(params=MEETING, ok=400,
+                                                              by_role=OTHERS),
+    ("GET", "/online-meetings/comparison"): Call(),
+    ("GET", "/api/v1/meetings/tool-comparison"): Call(by_role={"employee": 403,
+                                                               "manager": 403,
+                                                               "secretary": 403}),
     ("GET", "/api/v1/licences"): Call(by_role=NOT_IT),
     ("POST", "/api/v1/licences"): Call(ok=400, by_role=NOT_IT),  # a form, not JSON
     ("GET", "/api/v1/licences/<int:licence_id>"): Call(params=LICENCE, by_role=NOT_IT),

@@ -63,6 +63,7 @@ PAGES = {
     # Online meetings (a meeting's licences, with data: tests/online_meetings/...browser...).
     "online-licences": ("/online-meetings/licences", ("it_admin",), 200),
     "online-licence-new": ("/online-meetings/licences/new", ("it_admin",), 200),
+    "online-comparison": ("/online-meetings/comparison", ("hr",), 200),
 }
 LANGUAGES = ("ja", "en")
 WIDTHS = ((DESKTOP["width"], DESKTOP["height"]), (MOBILE["width"], MOBILE["height"]))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from workhub.auth.services import create_token
 from workhub.extensions import db
 from workhub.meetings import services as meetings
 from workhub.meetings.models import Meeting
@@ -34,3 +35,13 @@ def meeting(organiser: str = "boss", *, starts_at: datetime = TOMORROW_10,
         online_tool=tool, logins=list(logins)))
     db.session.commit()
     return made
+
+
+def bearer(client, login: str, scopes=None) -> dict:
+    """A token's header, used once (its last use is written then, not in the tests' diff)."""
+    with client.application.app_context():
+        _row, secret = create_token(user(login), "test", scopes=scopes or {"meetings": "write"})
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    return headers

@@ -80,3 +80,35 @@ def test_it_adds_a_licence_and_a_secretary_books_it(app, new_page, make_departme
         booking = db.session.scalar(select(LicenceBooking))
         assert booking.meeting_id == meeting_id
         assert db.session.get(Licence, booking.licence_id).name == "Zoom 会議用 1"
+
+
+def test_a_secretary_rates_a_meeting_held_and_hr_compares(app, new_page, make_department,
+                                                          make_user, screenshot):
+    make_department("HISHO", "秘書課", name_en="Secretariat")
+    secretary = make_user("kana", roles=("employee", "secretary"), display_name="佐藤 加奈",
+                          department="HISHO")
+    hr = make_user("jinji", roles=("employee", "hr"), display_name="人事 花子",
+                   department="HISHO")
+    with app.app_context():
+        held = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)
+        meeting = meetings.create_meeting(db.session.get(User, secretary.id), meetings.MeetingData(
+            title="防災訓練 振り返り", starts_at=held, ends_at=held.replace(hour=2),
+            online_tool="teams"))
+        db.session.commit()
+        meeting_id = meeting.id
+    mobile = phone(new_page)
+    log_in(mobile, secretary)
+    mobile.goto(f"/online-meetings/meetings/{meeting_id}/licences")
+    mobile.locator("label[for=sound-3]").click()
+    mobile.locator("label[for=picture-4]").click()
+    mobile.locator("#trouble").check()
+    check_page(mobile, "the rating form on a phone")
+    screenshot(mobile, "1-rating")
+    submit(mobile, "form[action$='/rating']")
+    expect(mobile.locator("#rating-state")).to_contain_text("音声 4、映像 5")
+    desk = new_page()
+    log_in(desk, hr)
+    desk.goto("/online-meetings/comparison")
+    expect(desk.locator("#by-tool")).to_contain_text("Microsoft Teams")
+    check_page(desk, "the comparison")
+    screenshot(desk, "2-comparison")

@@ -6,12 +6,9 @@ from __future__ import annotations
 import pytest
 
 from tests.dbstate import snapshot
-from tests.online_meetings.online_meetings_data import TOMORROW_10, licence, meeting, user
-from workhub.auth.services import create_token
-from workhub.extensions import db
+from tests.online_meetings.online_meetings_data import TOMORROW_10, bearer, licence, meeting
 
 pytestmark = pytest.mark.usefixtures("english", "fast_hashing")
-WRITE = {"meetings": "write"}
 
 
 def lid(app, name: str) -> int:
@@ -24,15 +21,6 @@ def mid(app, *args, **kwargs) -> int:
         return meeting(*args, **kwargs).id
 
 
-# The helpers run in an app context of their own and give ids: the requests need theirs.
-def bearer(client, login: str, scopes=None) -> dict:
-    """A token's header, used once (its last use is written then, not in the tests' diff)."""
-    with client.application.app_context():
-        _row, secret = create_token(user(login), "test", scopes=scopes or WRITE)
-        db.session.commit()
-    headers = {"Authorization": f"Bearer {secret}"}
-    assert client.get("/api/v1/me", headers=headers).status_code == 200
-    return headers
 
 
 def test_it_keeps_the_inventory_through_the_api(app, client, office):

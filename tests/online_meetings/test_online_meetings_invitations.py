@@ -65,7 +65,7 @@ def test_invite_update_and_cancel_reach_the_staff_with_one_calendar_entry(
                                                              "emp@city.example.jp"]
     message, calendar, method = first[0]
     assert method == "REQUEST" and str(calendar["method"]) == "REQUEST"
-    assert message["Subject"] == "Invitation: 窓口オンライン化 検討会"
+    assert message["Subject"] == "会議の招待：窓口オンライン化 検討会"  # the staff read Japanese
     entry = event(calendar)
     assert str(entry["uid"]) == f"meeting-{made.id}@workhub"
     assert int(entry["sequence"]) == 0
@@ -89,7 +89,7 @@ def test_invite_update_and_cancel_reach_the_staff_with_one_calendar_entry(
     invitations.send(user("sec"), made)
     deliver(smtp_app)
     message, calendar, method = received(smtp_relay, 4)[-1]
-    assert message["Subject"] == "Meeting changed: 窓口オンライン化 検討会"
+    assert message["Subject"] == "会議の変更：窓口オンライン化 検討会"
     entry = event(calendar)
     assert (str(entry["uid"]), int(entry["sequence"])) == (f"meeting-{made.id}@workhub", 1)
     assert entry.decoded("dtstart") == TOMORROW_10 + timedelta(hours=2)
@@ -100,7 +100,7 @@ def test_invite_update_and_cancel_reach_the_staff_with_one_calendar_entry(
     assert method == "CANCEL" and str(calendar["method"]) == "CANCEL"
     entry = event(calendar)
     assert (str(entry["status"]), int(entry["sequence"])) == ("CANCELLED", 2)
-    assert message["Subject"] == "Meeting cancelled: 窓口オンライン化 検討会"
+    assert message["Subject"] == "会議の中止：窓口オンライン化 検討会"
 
 
 def test_a_meeting_changed_after_the_invitation_says_so(app, office, time_machine):

@@ -31,7 +31,7 @@ from workhub.api.common import (
 from workhub.errors import Forbidden, NotFound
 from workhub.extensions import db
 from workhub.meetings import services as meetings
-from workhub.online_meetings import bookings, invitations, licences
+from workhub.online_meetings import bookings, invitations, licences, ratings
 from workhub.online_meetings.models import Licence, LicenceBooking
 from workhub.online_meetings.views import meeting_url
 from workhub.validation import fits_id
@@ -199,3 +199,36 @@ def uninvite_api(meeting_id: int):
     cancelled = rules_as_422(lambda: invitations.cancel(acting_user(), meeting))
     db.session.commit()
     return jsonify({"sequence": cancelled.sequence, "recipients": cancelled.recipients})
+
+
+@bp.put("/meetings/<int:meeting_id>/rating")
+@json_errors
+def rate_api(meeting_id: int):
+    meeting = meetings.get_meeting(meeting_id, acting_user(), manage=True)
+    body = json_body({"sound", "picture", "trouble", "comment"})
+    for name in ("sound", "picture"):
+        if name not in body:
+            raise BadRequest(_("%(name)s is required.", name=name), field=name)
+        whole_number(body[name], name)
+    if not isinstance(body.get("trouble", False), bool):
+        raise BadRequest(_("%(name)s must be true or false.", name="trouble"), field="trouble")
+    rating = rules_as_422(lambda: ratings.rate(
+        acting_user(), meeting, sound=body["sound"], picture=body["picture"],
+        trouble=body.get("trouble", False), comment=text_value(body, "comment")))
+    db.session.commit()
+    return jsonify({"tool": rating.tool, "sound": rating.sound, "picture": rating.picture,
+                    "trouble": rating.trouble, "comment": rating.comment})
+
+
+@bp.get("/meetings/tool-comparison")
+@json_errors
+def comparison_api():
+    if not ratings.can_see_comparison(acting_user()):
+        raise Forbidden(_("Only HR, IT and administrators compare the online tools."))
+
+    def rows(by_department: bool) -> list[dict]:
+        return [{"tool": r.tool, "department": r.department, "meetings": r.meetings,
+                 "sound": r.sound, "picture": r.picture, "trouble_share": r.trouble_share}
+                for r in ratings.comparison(by_department=by_department)]
+
+    return jsonify({"by_tool": rows(False), "by_department": rows(True)})

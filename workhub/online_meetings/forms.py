@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -54,3 +61,21 @@ class BookForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that posts (release, delete): the CSRF token only."""
+
+
+SCORE_LABELS = {1: _l("1 (bad)"), 2: "2", 3: "3", 4: "4", 5: _l("5 (good)")}
+
+
+def _scores() -> list[SelectChoice]:
+    return [SelectChoice(str(score), label) for score, label in SCORE_LABELS.items()]
+
+
+class RatingForm(FlaskForm):
+    """Ten seconds after an online meeting: how it went."""
+
+    sound = RadioField(_l("Sound"), choices=_scores(), validate_choice=False,
+                       validators=[InputRequired(_l("Choose a score."))])
+    picture = RadioField(_l("Picture"), choices=_scores(), validate_choice=False,
+                         validators=[InputRequired(_l("Choose a score."))])
+    trouble = BooleanField(_l("The connection gave trouble (dropped, froze, could not join)"))
+    comment = StringField(_l("Comment (optional)"), validators=[Length(max=500)])

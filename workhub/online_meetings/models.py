@@ -121,3 +121,30 @@ class Invitation(db.Model):
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     recipients: Mapped[int] = mapped_column(Integer, default=0)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+SCORES = (1, 2, 3, 4, 5)
+
+
+class Rating(db.Model):
+    """The organiser's ten-second verdict on an online meeting held (手法比較): sound and picture
+    from 1 (bad) to 5 (good), whether the connection gave trouble, the tool it was held on."""
+
+    __tablename__ = "meeting_ratings"
+    __table_args__ = (
+        CheckConstraint("sound BETWEEN 1 AND 5", name="sound_range"),
+        CheckConstraint("picture BETWEEN 1 AND 5", name="picture_range"),
+        CheckConstraint(one_of("tool", LICENCE_TOOLS), name="tool_known"),
+    )
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    tool: Mapped[str] = mapped_column(String(16))
+    sound: Mapped[int] = mapped_column(Integer)
+    picture: Mapped[int] = mapped_column(Integer)
+    trouble: Mapped[bool] = mapped_column(Boolean, default=False)
+    comment: Mapped[str | None] = mapped_column(String(500))
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL"), index=True)
+    rated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    rated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -43,6 +43,22 @@ SCHEMAS: dict = {
                        "properties": {"sequence": {"type": "integer", "minimum": 0,
                                                    "description": "iCalendar SEQUENCE"},
                                       "recipients": {"type": "integer", "minimum": 0}}},
+    "Rating": {"type": "object", "required": ["tool", "sound", "picture", "trouble"],
+               "properties": {"tool": {"type": "string", "enum": list(LICENCE_TOOLS)},
+                              "sound": {"type": "integer", "minimum": 1, "maximum": 5},
+                              "picture": {"type": "integer", "minimum": 1, "maximum": 5},
+                              "trouble": {"type": "boolean"},
+                              "comment": {**_TEXT, "maxLength": 500}}},
+    "ToolComparison": {
+        "type": "object", "required": ["by_tool", "by_department"],
+        "properties": {name: {"type": "array", "items": {"type": "object", "properties": {
+            "tool": {"type": "string", "enum": list(LICENCE_TOOLS)},
+            "department": {**_TEXT, "description": "Japanese name (by_department only)"},
+            "meetings": {"type": "integer"}, "sound": {"type": "number"},
+            "picture": {"type": "number"},
+            "trouble_share": {"type": "number", "minimum": 0, "maximum": 1}}}}
+            for name in ("by_tool", "by_department")},
+    },
     "MeetingLicences": {
         "type": "object", "required": ["held", "free"],
         "properties": {
@@ -114,6 +130,25 @@ def paths() -> dict:
                                                     "(tool, end time, capacity, contract, "
                                                     "assignment)")}},
         },
+        "/meetings/{meeting_id}/rating": {"put": {
+            "summary": "Rate an online meeting held: sound and picture 1-5, connection trouble "
+                       "(a second rating replaces the first)",
+            "parameters": [meeting_id],
+            "requestBody": json_body({
+                "sound": {"type": "integer", "minimum": 1, "maximum": 5},
+                "picture": {"type": "integer", "minimum": 1, "maximum": 5},
+                "trouble": {"type": "boolean"},
+                "comment": {**_TEXT, "maxLength": 500}}, ["sound", "picture"]),
+            "responses": {"200": json_ref("Rating", "Saved"), **_AUTH,
+                          "400": error_ref("Malformed body"),
+                          "403": error_ref("May not manage this meeting"),
+                          "404": error_ref("No such meeting"),
+                          "422": error_ref("Not an online meeting, not held yet, or a score "
+                                           "outside 1-5")}}},
+        "/meetings/tool-comparison": {"get": {
+            "summary": "The ratings per online tool and per department (HR, IT, administrators)",
+            "responses": {"200": json_ref("ToolComparison", "The comparison"), **_AUTH,
+                          "403": error_ref("Only HR, IT and administrators")}}},
         "/meetings/{meeting_id}/invitations": {
             "post": {"summary": "Mail the iCalendar invitation (or, after the first, the "
                                 "update) to the meeting's staff participants",

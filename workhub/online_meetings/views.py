@@ -14,7 +14,7 @@ from workhub.errors import DomainError
 from workhub.extensions import db
 from workhub.meetings import services as meetings
 from workhub.meetings.permissions import can_manage_meeting
-from workhub.online_meetings import bookings, invitations, licences
+from workhub.online_meetings import bookings, invitations, licences, ratings
 from workhub.online_meetings.forms import (
     KIND_LABELS,
     MODE_LABELS,
@@ -22,6 +22,7 @@ from workhub.online_meetings.forms import (
     ActionForm,
     BookForm,
     LicenceForm,
+    RatingForm,
 )
 from workhub.online_meetings.models import Licence
 from workhub.org.tree import path_choices
@@ -125,7 +126,14 @@ def licence_delete(licence_id: int):
     return redirect(url_for("online_meetings.licence_list"), 303)
 
 
-def _meeting_page(meeting_id: int, errors=(), status: int = 200):
+def _rating_data(given) -> dict:
+    if given is None:
+        return {}
+    return {"sound": str(given.sound), "picture": str(given.picture), "trouble": given.trouble,
+            "comment": given.comment}
+
+
+def _meeting_page(meeting_id: int, errors=(), status: int = 200, rating_form=None):
     user = acting_user()
     meeting = meetings.get_meeting(meeting_id, user)
     return render_template(
@@ -134,6 +142,8 @@ def _meeting_page(meeting_id: int, errors=(), status: int = 200):
         bookable=bookings.bookable(meeting), may_manage=can_manage_meeting(user, meeting),
         invitation=(sent := invitations.state(meeting)),
         invitation_outdated=invitations.outdated(meeting, sent),
+        rateable=ratings.rateable(meeting), rating=(given := ratings.rating_of(meeting)),
+        rating_form=rating_form or RatingForm(formdata=None, data=_rating_data(given)),
         book_form=BookForm(formdata=None), action_form=ActionForm(formdata=None),
         errors=list(errors), **LABELS), status
 
@@ -216,3 +226,37 @@ def meeting_uninvite(meeting_id: int):
     db.session.commit()
     flash(_("The cancellation has been sent."), "success")
     return redirect(url_for("online_meetings.meeting_licences", meeting_id=meeting_id), 303)
+
+
+@bp.post("/meetings/<int:meeting_id>/rating")
+@login_required
+def meeting_rate(meeting_id: int):
+    meeting = meetings.get_meeting(meeting_id, acting_user(), manage=True)
+    form = RatingForm()
+    if not form.validate():
+        return _meeting_page(meeting.id, [], 400, rating_form=form)
+    try:
+        ratings.rate(acting_user(), meeting, sound=_whole(form.sound.data),
+                     picture=_whole(form.picture.data), trouble=bool(form.trouble.data),
+                     comment=form.comment.data)
+    except DomainError as exc:
+        db.session.rollback()
+        errors = attach_error(form, exc)
+        return _meeting_page(meeting_id, errors, exc.status, rating_form=form)
+    db.session.commit()
+    flash(_("Thank you: the rating has been saved."), "success")
+    return redirect(url_for("online_meetings.meeting_licences", meeting_id=meeting_id), 303)
+
+
+def _whole(raw):
+    """A radio button's value as a number (anything else stays as it is and is refused)."""
+    return int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() \
+        and len(raw) < 3 else raw
+
+
+@bp.get("/comparison")
+@roles_required(*ratings.VIEW_ROLES)
+def comparison():
+    return render_template("online_meetings/comparison.html",
+                           by_tool=ratings.comparison(),
+                           by_department=ratings.comparison(by_department=True), **LABELS)
