@@ -85,6 +85,8 @@ NAV: tuple[NavItem | NavGroup, ...] = (
         NavItem(_l("Glossary"), "transcripts.glossary_page", ("secretary", "admin")),
         NavItem(_l("Online meeting licences"), "online_meetings.licence_list",
                 ("it_admin", "admin")),
+        NavItem(_l("Online meetings per month"), "online_meetings.figures",
+                ("hr", "it_admin", "admin")),
         NavItem(_l("Comparing the online tools"), "online_meetings.comparison",
                 ("hr", "it_admin", "admin")),
     )),

@@ -64,6 +64,7 @@ PAGES = {
     "online-licences": ("/online-meetings/licences", ("it_admin",), 200),
     "online-licence-new": ("/online-meetings/licences/new", ("it_admin",), 200),
     "online-comparison": ("/online-meetings/comparison", ("hr",), 200),
+    "online-figures": ("/online-meetings/figures", ("hr",), 200),
 }
 LANGUAGES = ("ja", "en")
 WIDTHS = ((DESKTOP["width"], DESKTOP["height"]), (MOBILE["width"], MOBILE["height"]))

@@ -112,3 +112,7 @@ def test_a_secretary_rates_a_meeting_held_and_hr_compares(app, new_page, make_de
     expect(desk.locator("#by-tool")).to_contain_text("Microsoft Teams")
     check_page(desk, "the comparison")
     screenshot(desk, "2-comparison")
+    desk.goto("/online-meetings/figures?month=2026-06")
+    expect(desk.locator("#month-total")).to_contain_text("オンライン会議 1 件")
+    check_page(desk, "the monthly figure")
+    screenshot(desk, "3-figures")

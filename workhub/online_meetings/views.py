@@ -9,12 +9,15 @@ from flask_login import login_required
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
+from workhub import charts
 from workhub.auth.permissions import roles_required
+from workhub.businessdays import month_bounds, month_of
 from workhub.errors import DomainError
+from workhub.exports_common import csv_bytes, download, xlsx_bytes
 from workhub.extensions import db
 from workhub.meetings import services as meetings
 from workhub.meetings.permissions import can_manage_meeting
-from workhub.online_meetings import bookings, invitations, licences, ratings
+from workhub.online_meetings import bookings, invitations, licences, ratings, stats
 from workhub.online_meetings.forms import (
     KIND_LABELS,
     MODE_LABELS,
@@ -260,3 +263,68 @@ def comparison():
     return render_template("online_meetings/comparison.html",
                            by_tool=ratings.comparison(),
                            by_department=ratings.comparison(by_department=True), **LABELS)
+
+
+# --- the monthly figure ----------------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _figures_month() -> str:
+    """The ``month`` asked for (this month by default); 400 for anything else."""
+    month = request.args.get("month") or stats.current_month()
+    try:
+        first, _last = month_bounds(month)
+    except ValueError:
+        abort(400, _("Give the month as YYYY-MM, for example 2026-11."))
+    return month_of(first)
+
+
+def _export_labels() -> dict:
+    return {"meetings": _("Online meetings"), "hours": _("Hours"),
+            "participants": _("Participants"), "months": _("Online meetings per month"),
+            "month": _("Month"), "departments": _("By department"),
+            "department": _("Department"), "tools": _("By tool"), "tool": _("Online tool")}
+
+
+@bp.get("/figures")
+@roles_required(*stats.VIEW_ROLES)
+def figures():
+    month = _figures_month()
+    year = stats.figures(stats.months_back(month, 12))
+    chosen = year[month]
+    return render_template(
+        "online_meetings/figures.html", month=month, year=year, chosen=chosen,
+        month_rows=[(m, f.total) for m, f in year.items()],
+        dept_rows=[(f.key, f) for f in chosen.by_department],
+        tool_rows=[(f.key, f) for f in chosen.by_tool], **LABELS)
+
+
+@bp.get("/figures/chart.svg")
+@roles_required(*stats.VIEW_ROLES)
+def figures_chart():
+    month = _figures_month()
+    year = stats.figures(stats.months_back(month, 12))
+    return charts.svg_response(charts.bar_chart(
+        _("Online meetings per month"), list(year),
+        [(_("Online meetings"), [f.total.meetings for f in year.values()])]))
+
+
+@bp.get("/figures/export.csv")
+@roles_required(*stats.VIEW_ROLES)
+def figures_csv():
+    month = _figures_month()
+    year = stats.figures(stats.months_back(month, 12))
+    [months, *_rest] = stats.tables(month, year, TOOL_LABELS, _export_labels())
+    return download(csv_bytes(months.headers, months.rows), "text/csv",
+                    f"online-meetings-{month}.csv")
+
+
+@bp.get("/figures/export.xlsx")
+@roles_required(*stats.VIEW_ROLES)
+def figures_xlsx():
+    month = _figures_month()
+    year = stats.figures(stats.months_back(month, 12))
+    sheets = [(t.title, t.headers, t.rows)
+              for t in stats.tables(month, year, TOOL_LABELS, _export_labels())]
+    return download(xlsx_bytes(sheets), XLSX, f"online-meetings-{month}.xlsx")
