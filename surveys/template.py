@@ -6,6 +6,11 @@ people telework, satisfaction (one agreement question and a grid), productivity 
 with the office (0–10), obstacles (network, devices, communication, attendance management,
 paper documents, home environment, other with a text), wishes (free text) and an optional
 bureau question: a coarse group that anonymous results can still be cross-tabbed by.
+
+``online_meetings``: オンライン会議ツールに関するアンケート / Online meeting tools survey — how
+often people meet online and on which tools, the tool they use most (sound, picture, connection,
+ease, meeting outsiders), the tool they would rather use, how efficient an online meeting is
+compared with one in person (0–10), what equipment is missing, and free comments.
 """
 
 from __future__ import annotations
@@ -114,7 +119,83 @@ TELEWORK = {
     ],
 }
 
-TEMPLATES = {"telework": TELEWORK}
+# The city's plan asks to compare the online meeting tools and ways of meeting (手法比較): the
+# full comparison beside the organisers' ten-second ratings of each meeting.
+ONLINE_MEETINGS = {
+    "title_ja": "オンライン会議ツールに関するアンケート",
+    "title_en": "Online meeting tools survey",
+    "description_ja": (
+        "オンライン会議のツールと進め方を比較し、今後の環境整備に生かすためのアンケートです。"
+        "所要時間は5分程度です。\n回答は統計的に処理し、少人数の集計は表示しません。"),
+    "description_en": (
+        "This survey compares the online meeting tools and ways of meeting, to decide how we "
+        "equip online meetings from now on. It takes about five minutes.\nAnswers are only "
+        "shown as statistics; groups that are too small are never shown."),
+    "anonymous": True,
+    "sections": [
+        ("利用状況", "How you meet online", [
+            {"key": "meeting_frequency", "type": "single", "required": True,
+             "text_ja": "この3か月間、どのくらいの頻度でオンライン会議に参加しましたか。",
+             "text_en": "Over the last three months, how often did you take part in an "
+                        "online meeting?",
+             "options": _options(("daily", "ほぼ毎日", "Almost every day"),
+                                 ("weekly", "週に数回", "A few times a week"),
+                                 ("monthly", "月に数回", "A few times a month"),
+                                 ("rarely", "ほとんどない", "Hardly ever"))},
+            {"key": "tools_used", "type": "multiple", "required": True,
+             "text_ja": "使ったことのあるツールをすべて選んでください。",
+             "text_en": "Which tools have you used? Choose all that apply.",
+             "options": _options(("teams", "Microsoft Teams", "Microsoft Teams"),
+                                 ("zoom", "Zoom", "Zoom"), ("webex", "Webex", "Webex"),
+                                 ("other", "その他", "Other"))},
+        ]),
+        ("ツールの比較", "Comparing the tools", [
+            {"key": "tool_quality", "type": "likert_matrix",
+             "text_ja": "いちばんよく使うツールについて、どの程度そう思いますか。",
+             "text_en": "About the tool you use most, how far do you agree?",
+             "options": _options(
+                 ("sound", "音声が聞き取りやすい", "The sound is easy to follow"),
+                 ("picture", "映像や画面共有が見やすい",
+                  "The picture and shared screens are clear"),
+                 ("connection", "接続が安定している", "The connection is stable"),
+                 ("joining", "参加や操作が簡単だ", "Joining and using it is easy"),
+                 ("externals", "外部の人とも会議しやすい",
+                  "Meeting people outside the city is easy"))},
+            {"key": "preferred_tool", "type": "single",
+             "text_ja": "今後、主に使いたいツールはどれですか。",
+             "text_en": "Which tool would you rather use from now on?",
+             "options": _options(("teams", "Microsoft Teams", "Microsoft Teams"),
+                                 ("zoom", "Zoom", "Zoom"), ("webex", "Webex", "Webex"),
+                                 ("no_preference", "こだわらない", "No preference"))},
+        ]),
+        ("進め方", "Ways of meeting", [
+            {"key": "meeting_value", "type": "rating",
+             "text_ja": "対面の会議を5とすると、オンライン会議の効率はどのくらいですか。",
+             "text_en": "If a meeting in person is 5, how efficient is an online meeting?",
+             "help_ja": "0 = まったく進まない、10 = 対面の2倍",
+             "help_en": "0 = nothing gets done, 10 = twice as much as in person"},
+            {"key": "equipment_needs", "type": "multiple",
+             "text_ja": "オンライン会議のために必要なものをすべて選んでください。",
+             "text_en": "What do online meetings need? Choose all that apply.",
+             "options": _options(
+                 ("headset", "ヘッドセット・マイク", "Headsets and microphones"),
+                 ("camera", "カメラ", "Cameras"),
+                 ("room_kit", "会議室の機材（スピーカーフォン等）",
+                  "Meeting-room kits (speakerphones and the like)"),
+                 ("rooms", "個室・ブース", "Quiet rooms and booths"),
+                 ("network", "通信環境", "A better network"),
+                 ("training", "操作研修", "Training"),
+                 ("other", "その他", "Other"))},
+            {"key": "comments", "type": "longtext",
+             "text_ja": "オンライン会議について、ご意見・ご要望を自由にお書きください。",
+             "text_en": "Any comments or wishes about online meetings?",
+             "help_ja": "個人が特定される内容は書かないでください。",
+             "help_en": "Please do not write anything that identifies a person."},
+        ]),
+    ],
+}
+
+TEMPLATES = {"telework": TELEWORK, "online_meetings": ONLINE_MEETINGS}
 
 
 def template_titles() -> list[tuple[str, str, str]]:

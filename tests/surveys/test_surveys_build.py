@@ -243,6 +243,24 @@ def test_template_is_a_bilingual_publishable_draft(env):
     assert again.id != s.id and len(again.questions) == len(s.questions)
 
 
+def test_the_online_meeting_tools_template_is_publishable(env):
+    from surveys.template import create_from_template, template_titles
+
+    assert ("online_meetings", "オンライン会議ツールに関するアンケート",
+            "Online meeting tools survey") in template_titles()
+    s = create_from_template(env.hr, "online_meetings")
+    order = ordered_questions(s)
+    assert all(q.text_ja and q.text_en for q in order)
+    assert all(o.label_ja and o.label_en for q in order for o in q.options)
+    quality = next(q for q in order if q.key == "tool_quality")
+    assert [o.key for o in quality.options] == ["sound", "picture", "connection", "joining",
+                                                "externals"]
+    assert b.publish_problems(s) == []
+    b.update_survey(s, env.hr, closes_at=NOW + timedelta(days=14))
+    b.publish(s, env.hr)
+    assert (s.status, s.template_key) == ("published", "online_meetings")
+
+
 @pytest.mark.parametrize("key", ["nope", "", None, 3, ["telework"]])
 def test_unknown_template(env, key):
     from surveys.template import create_from_template
